@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# The VM runner itself (tests/vm.sh), tested from this machine: it is what
+# gives the suite a real SCTP stack when the kernel here has none.
+
+load ../test_helper
+
+setup() {
+	KVER=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ { sub("linux-image-", "", $2); print $2; exit }')
+}
+
+@test "vm.sh runs a command in a guest whose kernel speaks SCTP and passes on its exit status" {
+	run --separate-stderr "$TOP/tests/vm.sh" bash -c 'checksctp; uname -r; exit 7'
+	assert_equal "$status" 7
+	assert_line --index 0 "SCTP supported"
+	assert_line --index 1 "$KVER"
+	[[ $stderr == *"guest up in "*" s (kernel $KVER)"* ]]
+}
+
+@test "vm.sh runs the command as root, in the caller's directory, with SCTP_* passed on" {
+	cd "$TOP/echo"
+	SCTP_MARK=quoted\ value run "$TOP/tests/vm.sh" bash -c 'id -u; pwd; echo "$SCTP_MARK"'
+	assert_success
+	assert_output --partial "$(printf '0\n%s\nquoted value' "$TOP/echo")"
+}
+
+@test "vm.sh leaves no share directory or QEMU process behind" {
+	export TMPDIR=$BATS_TEST_TMPDIR
+	run "$TOP/tests/vm.sh" true
+	assert_success
+	run ls "$BATS_TEST_TMPDIR"
+	refute_output --partial sctp-vm.
+	run pgrep -f "sctp-vm\.[^ ]*$BATS_TEST_TMPDIR"
+	assert_failure
+}
+
+@test "vm.sh without QEMU says what to install" {
+	SCTP_VM_QEMU=qemu-not-here run --separate-stderr "$TOP/tests/vm.sh" true
+	assert_equal "$status" 125
+	assert_equal "$(head -n 2 <<<"$stderr")" "vm.sh: qemu-not-here not found: install it with
+  sudo apt-get install --no-install-recommends qemu-system-x86"
+}
+
+@test "vm.sh reports a guest that does not boot, with its console, instead of hanging" {
+	# A cache whose kernel image is garbage: QEMU cannot boot it.
+	local cache=$BATS_TEST_TMPDIR/cache kdir
+	kdir=$cache/$KVER
+	mkdir -p "$kdir/root/boot" "$kdir/root/lib/modules/$KVER"
+	head -c 4096 /dev/zero >"$kdir/root/boot/vmlinuz-$KVER"
+	: >"$kdir/initrd.img"
+	echo "$KVER $(sha1sum <"$TOP/tests/vm.sh" | cut -c1-12)" >"$kdir/initrd.stamp"
+	touch "$kdir/ready"
+	SCTP_VM_CACHE=$cache run --separate-stderr timeout 120 "$TOP/tests/vm.sh" true
+	assert_equal "$status" 125
+	[[ $stderr == *"vm.sh: the guest did not boot (kernel $KVER)"* ]]
+}
+
+@test "tests/run refuses an unknown SCTP_TEST_MODE" {
+	SCTP_TEST_MODE=bogus run --separate-stderr "$TOP/tests/run"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tests/run: SCTP_TEST_MODE must be auto, host or vm, not 'bogus'"
+}
