@@ -22,6 +22,8 @@
 #   SCTP_VM_TIMEOUT  seconds before the VM is killed (default 1800)
 #   SCTP_VM_VERBOSE  1: show the guest's console (boot messages)
 #   SCTP_VM_QEMU     the QEMU binary (default qemu-system-x86_64)
+#   SCTP_VM_EXPORT   a directory of this machine that the guest may write
+#                    to (at the same path): how pcaps and results come back
 # Variables named SCTP_*, BATS_*, READY_*, SANITIZE, ASAN_OPTIONS,
 # UBSAN_OPTIONS, TZ, TERM, CI and LANG are passed on to CMD.
 set -euo pipefail
@@ -142,6 +144,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+export_args=()
+export_dir=
+if [[ -n ${SCTP_VM_EXPORT:-} ]]; then
+	mkdir -p "$SCTP_VM_EXPORT"
+	export_dir=$(cd "$SCTP_VM_EXPORT" && pwd)
+	export_args=(-virtfs "local,path=$export_dir,mount_tag=export,security_model=none")
+fi
+
 {
 	printf 'export PATH=%q HOME=/root\n' "$PATH"
 	env | awk -F= '/^(SCTP_|BATS_|READY_|SANITIZE=|ASAN_OPTIONS=|UBSAN_OPTIONS=|TZ=|TERM=|CI=|LANG=)/ { print $1 }' |
@@ -157,9 +167,13 @@ cat >"$share/stage2" <<STAGE2
 mkdir -p /dev/pts /dev/shm /lib/modules/$kver
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-mount -t tmpfs tmp /tmp
 ln -sfn /proc/self/fd /dev/fd
 mount --bind $(printf %q "$moddir") /lib/modules/$kver
+export_dir=$(printf %q "$export_dir")
+if [[ -n \$export_dir ]]; then
+	mkdir -p "\$export_dir"
+	mount -t 9p -o trans=virtio,version=9p2000.L export "\$export_dir"
+fi
 hostname sctp-vm
 ip link set lo up
 echo booted >/run/sctp-vm/booted
@@ -178,7 +192,8 @@ args=(-accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem"
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off"
 	-nographic -no-reboot -nic none -serial "file:$console" -monitor none
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
-	-virtfs "local,path=$share,mount_tag=share,security_model=none")
+	-virtfs "local,path=$share,mount_tag=share,security_model=none"
+	"${export_args[@]}")
 start=$SECONDS
 "$qemu" "${args[@]}" </dev/null >"$share/qemu.log" 2>&1 &
 qemu_pid=$!
