@@ -41,10 +41,19 @@ wait_for_line() {
 # output in $BATS_TEST_TMPDIR/server.out (stderr in server.err), wait for
 # its "listening on ADDR port N" line, and set SERVER_PID and SERVER_PORT.
 # A second server in the same test: set SERVER_NAME first (default server).
+# With SCTP_VALGRIND=1 the server runs under valgrind's memcheck, which
+# writes any error or definite leak to a file in $SCTP_REPORTS (tests/run
+# fails the run when one is there).
 start_server() {
 	local name=${SERVER_NAME:-server}
 	local out="$BATS_TEST_TMPDIR/$name.out" errf="$BATS_TEST_TMPDIR/$name.err"
-	"$@" >"$out" 2>"$errf" &
+	local wrap=()
+	if [[ ${SCTP_VALGRIND:-} == 1 ]]; then
+		wrap=(valgrind -q --leak-check=full --show-leak-kinds=definite
+			--errors-for-leak-kinds=definite --track-fds=no
+			--log-file="${SCTP_REPORTS:-$BATS_TEST_TMPDIR}/valgrind.$name.%p")
+	fi
+	"${wrap[@]}" "$@" >"$out" 2>"$errf" &
 	SERVER_PID=$!
 	echo "$SERVER_PID" >>"$BATS_TEST_TMPDIR/pids"
 	if ! wait_for_line "$out" '^listening on .* port [0-9]+$'; then
