@@ -29,9 +29,12 @@
 #include "util.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-/* How long a loopback association may take to come up and carry its
- * message: microseconds on real hardware, more in an emulated VM. */
-#define LOOPBACK_TIMEOUT_MS 10000
+/* Default -t: how long a loopback association may take to come up and
+ * carry its message. Microseconds on real hardware, more in an emulated
+ * VM; when a firewall drops SCTP, INIT is retried for minutes. */
+#define LOOPBACK_TIMEOUT_S 10
+#define MAX_TIMEOUT_S 3600
+#define MS_PER_S 1000
 #define PROBE_MESSAGE "hello from sctpcheck"
 /* The lines of a kernel's .config that matter here. */
 #define CONFIG_SET "CONFIG_IP_SCTP=" /* then y (built in) or m (module) */
@@ -458,15 +461,15 @@ diagnose(const struct facts *fx, int error)
 	}
 }
 
-/* Wait up to LOOPBACK_TIMEOUT_MS for EVENTS on FD; -1 with ETIMEDOUT. */
+/* Wait up to TIMEOUT_MS for EVENTS on FD; -1 with ETIMEDOUT if none. */
 static int
-wait_for(int fd, short events)
+wait_for(int fd, short events, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	int n;
 
 	do
-		n = poll(&p, 1, LOOPBACK_TIMEOUT_MS);
+		n = poll(&p, 1, timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		errno = ETIMEDOUT;
@@ -477,11 +480,12 @@ wait_for(int fd, short events)
  * One association over FAMILY's loopback address, inside this process: a
  * one-to-many listener and a one-to-one client. The kernel answers INIT
  * and COOKIE-ECHO by itself, so a nonblocking connect() and poll() do
- * without a second thread. Returns 0 when the message crossed whole, 1
- * when FAMILY has no loopback address here, -1 on failure (printed).
+ * without a second thread. Each step may take TIMEOUT_MS. Returns 0 when
+ * the message crossed whole, 1 when FAMILY has no loopback address here,
+ * -1 on failure (printed).
  */
 static int
-loopback(int family)
+loopback(int family, int timeout_ms)
 {
 	const char *name = family == AF_INET ? "127.0.0.1" : "::1";
 	union {
@@ -544,7 +548,7 @@ loopback(int family)
 	step = "connect";
 	if (connect(cli, &addr.sa, len) < 0 && errno != EINPROGRESS)
 		goto fail;
-	if (wait_for(cli, POLLOUT) < 0)
+	if (wait_for(cli, POLLOUT, timeout_ms) < 0)
 		goto fail;
 	optlen = sizeof(soerr);
 	if (getsockopt(cli, SOL_SOCKET, SO_ERROR, &soerr, &optlen) < 0)
@@ -574,7 +578,7 @@ loopback(int family)
 
 	step = "recvmsg";
 	for (;;) {
-		if (wait_for(srv, POLLIN) < 0)
+		if (wait_for(srv, POLLIN, timeout_ms) < 0)
 			goto fail;
 		iov = (struct iovec){ data + got, sizeof(data) - got };
 		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
@@ -645,7 +649,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sctpcheck [-R ROOT] [-k RELEASE]\n"
+		"usage: sctpcheck [-R ROOT] [-k RELEASE] [-t SECONDS]\n"
 		"Does this kernel speak SCTP? If so, open both socket styles, "
 		"run an\n"
 		"association over loopback and show the tunables. If not, say "
@@ -658,6 +662,8 @@ usage(FILE *f)
 		"running kernel\n"
 		"  -k RELEASE  the kernel release to look up (default: uname "
 		"-r)\n"
+		"  -t SECONDS  how long each loopback step may take (default "
+		"10)\n"
 		"  -h          this help\n"
 		"Exit status: 0 SCTP works, 1 it does not, 2 bad usage.\n");
 }
@@ -675,15 +681,23 @@ main(int argc, char *argv[])
 	};
 	struct facts fx = { .loaded = NULL };
 	struct utsname u;
+	unsigned long timeout = LOOPBACK_TIMEOUT_S;
 	int fd, opt, status = 0;
 
-	while ((opt = getopt(argc, argv, "R:k:h")) != -1) {
+	while ((opt = getopt(argc, argv, "R:k:t:h")) != -1) {
 		switch (opt) {
 		case 'R':
 			root = strcmp(optarg, "/") == 0 ? "" : optarg;
 			break;
 		case 'k':
 			snprintf(fx.release, sizeof(fx.release), "%s", optarg);
+			break;
+		case 't':
+			if (parse_number(optarg, "timeout", 1, MAX_TIMEOUT_S,
+					 &timeout) < 0) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -732,16 +746,17 @@ main(int argc, char *argv[])
 		else
 			close(fd);
 	}
-	if (loopback(AF_INET) < 0)
+	if (loopback(AF_INET, (int)timeout * MS_PER_S) < 0)
 		status = 1;
-	if (loopback(AF_INET6) < 0)
+	if (loopback(AF_INET6, (int)timeout * MS_PER_S) < 0)
 		status = 1;
 	print_tunables();
 	if (status != 0)
 		printf("what to do:\n"
 		       "  SCTP is there but did not work over loopback: is a "
 		       "firewall dropping it?\n"
-		       "  look: nft list ruleset; allow: nft add rule inet "
-		       "filter input iif lo meta l4proto sctp accept\n");
+		       "  look: nft list ruleset; allow it first: nft insert "
+		       "rule inet filter input iif lo meta l4proto sctp "
+		       "accept\n");
 	return status;
 }

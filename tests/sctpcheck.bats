@@ -99,6 +99,36 @@ assert_supported() {
 	assert_line --regexp '^  127\.0\.0\.1: a 20-byte message arrived whole on stream 9$'
 }
 
+@test "a firewall dropping SCTP on loopback: associations time out, the nft advice fixes it" {
+	NETNS=$(netns_name sctpcheck)
+	ip netns add "$NETNS"
+	ip -n "$NETNS" link set lo up
+	ip netns exec "$NETNS" nft -f - <<-'EOF'
+		table inet filter {
+			chain input {
+				type filter hook input priority 0; policy accept;
+				meta l4proto sctp drop
+			}
+		}
+	EOF
+	run ip netns exec "$NETNS" "$SCTPCHECK" -t 2
+	assert_failure 1
+	assert_line --index 0 "SCTP supported"
+	assert_line "  127.0.0.1: connect: Connection timed out"
+	assert_line "  ::1: connect: Connection timed out"
+	assert_line "  look: nft list ruleset; allow it first: nft insert rule inet filter input iif lo meta l4proto sctp accept"
+	ip netns exec "$NETNS" nft insert rule inet filter input iif lo meta l4proto sctp accept
+	run ip netns exec "$NETNS" "$SCTPCHECK"
+	assert_success
+	assert_line "  127.0.0.1: a 20-byte message arrived whole on stream 9"
+}
+
+@test "-t takes whole seconds from 1 to 3600" {
+	run --separate-stderr "$SCTPCHECK" -t 0
+	assert_failure 2
+	[[ $stderr == "sctpcheck: timeout: '0' is not a number from 1 to 3600"* ]]
+}
+
 @test "a seccomp filter giving EPERM is diagnosed as policy" {
 	run "$DENY" EPERM "$SCTPCHECK"
 	assert_failure 1
@@ -225,7 +255,7 @@ assert_supported() {
 @test "-h prints the usage on stdout and exits 0" {
 	run --separate-stderr "$SCTPCHECK" -h
 	assert_success
-	assert_line --index 0 "usage: sctpcheck [-R ROOT] [-k RELEASE]"
+	assert_line --index 0 "usage: sctpcheck [-R ROOT] [-k RELEASE] [-t SECONDS]"
 	assert_output --partial "-R ROOT"
 	assert_equal "$stderr" ""
 }
@@ -234,7 +264,7 @@ assert_supported() {
 	run --separate-stderr "$SCTPCHECK" -x
 	assert_failure 2
 	assert_output ""
-	[[ $stderr == *"usage: sctpcheck [-R ROOT] [-k RELEASE]"* ]]
+	[[ $stderr == *"usage: sctpcheck [-R ROOT] [-k RELEASE] [-t SECONDS]"* ]]
 	run --separate-stderr "$SCTPCHECK" extra
 	assert_failure 2
 	[[ $stderr == "sctpcheck: unexpected argument 'extra'"* ]]
