@@ -34,14 +34,14 @@ LDLIBS ?= -lsctp
 
 # One line per directory; each program is one .c file of the same name.
 CHECK_PROGS = check/sctpcheck
-ECHO_PROGS =
+ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client
 MULTISTREAM_PROGS =
 MULTIHOME_PROGS =
 EVENTS_PROGS =
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
-ECHO_TWINS =
+ECHO_TWINS = echo/tcp_echo_server echo/tcp_echo_client
 MULTISTREAM_TWINS =
 TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 
