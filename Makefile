@@ -38,7 +38,7 @@ ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client
 MULTISTREAM_PROGS =
 MULTIHOME_PROGS =
-EVENTS_PROGS =
+EVENTS_PROGS = events/sctp_events
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
 ECHO_TWINS = echo/tcp_echo_server echo/tcp_echo_client
@@ -48,7 +48,7 @@ TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
-TEST_PROGS = tests/seccomp-deny
+TEST_PROGS = tests/seccomp-deny events/decode_test
 HEADERS = common/util.h
 
 all: build-deps $(PROGS) $(TEST_PROGS)
@@ -65,6 +65,10 @@ $(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS)
 	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
+# The notification decoder is a file of its own, linked into the program,
+# its unit test and the fuzz target.
+events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
 
 deps:
 	@tests/deps.sh build test format vm
