@@ -37,7 +37,7 @@ CHECK_PROGS = check/sctpcheck
 ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client
 MULTISTREAM_PROGS =
-MULTIHOME_PROGS =
+MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
 EVENTS_PROGS = events/sctp_events
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
