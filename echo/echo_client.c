@@ -86,6 +86,9 @@ static uint16_t stream;
 static struct message window[WINDOW];
 static unsigned long head, tail, end; /* message numbers, from 0 */
 
+/* Stdin lines read so far, for messages about them. */
+static unsigned long lineno;
+
 static void
 usage(FILE *to)
 {
@@ -386,7 +389,16 @@ read_lines(bool readable)
 		if (line == NULL)
 			err(1, "malloc");
 		memcpy(line, in, linelen);
-		add_message(line, linelen);
+		lineno++;
+		/* A DATA chunk carries at least one byte (RFC 9260 3.3.1). */
+		if (linelen == 0) {
+			warnx("line %lu is empty: SCTP has no empty messages, "
+			      "skipped",
+			      lineno);
+			free(line);
+		} else {
+			add_message(line, linelen);
+		}
 		memmove(in, in + used, inlen - used);
 		inlen -= used;
 	}
@@ -394,7 +406,7 @@ read_lines(bool readable)
 		errx(1,
 		     "line %lu is larger than the send buffer (SO_SNDBUF %d "
 		     "bytes): it cannot be sent as one message",
-		     end + 1, sndbuf);
+		     lineno + 1, sndbuf);
 	return !(eof && inlen == 0);
 }
 
@@ -445,6 +457,13 @@ main(int argc, char **argv)
 				fprintf(stderr, "%s: at most %d -m options\n",
 					program_invocation_short_name,
 					MAX_TEXTS);
+				goto bad;
+			}
+			if (*optarg == '\0') {
+				fprintf(stderr,
+					"%s: -m '': SCTP has no empty "
+					"messages\n",
+					program_invocation_short_name);
 				goto bad;
 			}
 			texts[ntexts++] = optarg;

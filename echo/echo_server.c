@@ -457,6 +457,10 @@ main(int argc, char **argv)
 			if (rc < 0) {
 				/* Mid-message or failed: nothing graceful
 				 * is left to do with this peer. */
+				if (c->len > 0 && !c->echoing)
+					warnx("%s: %zu bytes of an unfinished "
+					      "message dropped",
+					      c->peer, c->len);
 				drop_client(c, c->len > 0);
 				clients[i] = clients[--nclients];
 			}

@@ -84,9 +84,6 @@ static char *buf;
 static size_t len, cap;
 static struct sctp_rcvinfo info;
 static bool pending; /* buf holds an echo that could not go yet */
-/* Drop the rest of this association's message; 0 is no association
- * (Linux numbers them from 1). */
-static sctp_assoc_t skip;
 
 static void
 on_signal(int sig)
@@ -130,6 +127,21 @@ peer_of(sctp_assoc_t id)
 	return a ? a->peer : "unknown peer";
 }
 
+/* Forget an association we aborted or cannot reach: whatever it still
+ * sends is dropped (data from an unknown association is never echoed). */
+static void
+forget_assoc(sctp_assoc_t id)
+{
+	struct assoc *a = find_assoc(id);
+
+	if (a)
+		*a = assocs[--nassocs];
+	if (info.rcv_assoc_id == id) {
+		pending = false;
+		len = 0;
+	}
+}
+
 /* A sendmsg() with only SCTP_SNDINFO: an echo, or SCTP_EOF/SCTP_ABORT
  * for one association when data is empty. */
 static ssize_t
@@ -170,24 +182,19 @@ abort_assoc(sctp_assoc_t id, const char *why)
 	      why);
 	if (send_to(id, 0, SCTP_ABORT, 0, NULL, 0) < 0)
 		warn("sendmsg SCTP_ABORT");
-	if (pending && info.rcv_assoc_id == id)
-		pending = false;
-	if (len > 0 && info.rcv_assoc_id == id)
-		len = 0;
+	forget_assoc(id);
 }
 
+/* FROM is the recvmsg() msg_name: for a notification, the peer's
+ * primary address. */
 static void
-assoc_change(const struct sctp_assoc_change *sac)
+assoc_change(const struct sctp_assoc_change *sac, const struct sockaddr *from)
 {
 	const char *state = sctp_assoc_change_name(sac->sac_state);
 	struct assoc *a = find_assoc(sac->sac_assoc_id);
 
 	if (sac->sac_state == SCTP_COMM_UP && a == NULL) {
-		struct sctp_status st = { .sstat_assoc_id = sac->sac_assoc_id };
-		socklen_t sl = sizeof(st);
 		char s[INET6_ADDRSTRLEN];
-		const struct sockaddr *pa =
-			(const void *)&st.sstat_primary.spinfo_address;
 
 		if (nassocs == room) {
 			room = room ? 2 * room : 16;
@@ -197,13 +204,8 @@ assoc_change(const struct sctp_assoc_change *sac)
 		}
 		a = &assocs[nassocs++];
 		*a = (struct assoc){ .id = sac->sac_assoc_id };
-		if (getsockopt(sd, IPPROTO_SCTP, SCTP_STATUS, &st, &sl)) {
-			warn("getsockopt SCTP_STATUS");
-			snprintf(a->peer, sizeof(a->peer), "?");
-		} else {
-			snprintf(a->peer, sizeof(a->peer), "%s port %u",
-				 addr_str(pa, s, sizeof(s)), addr_port(pa));
-		}
+		snprintf(a->peer, sizeof(a->peer), "%s port %u",
+			 addr_str(from, s, sizeof(s)), addr_port(from));
 		printf("association %d up: %s, %u streams in, %u out\n",
 		       (int)a->id, a->peer, sac->sac_inbound_streams,
 		       sac->sac_outbound_streams);
@@ -216,20 +218,16 @@ assoc_change(const struct sctp_assoc_change *sac)
 		       state ? state : "?");
 		return;
 	}
-	/* COMM_LOST, SHUTDOWN_COMP, CANT_STR_ASSOC: it is gone. */
-	printf("association %d closed (%s) after %lu messages\n",
-	       (int)sac->sac_assoc_id, state ? state : "?",
-	       a ? a->messages : 0);
-	if (len > 0 && info.rcv_assoc_id == sac->sac_assoc_id)
-		len = 0;
-	if (pending && info.rcv_assoc_id == sac->sac_assoc_id)
-		pending = false;
+	/* COMM_LOST, SHUTDOWN_COMP, CANT_STR_ASSOC: it is gone. One we
+	 * aborted or forgot was reported then. */
 	if (a)
-		*a = assocs[--nassocs];
+		printf("association %d closed (%s) after %lu messages\n",
+		       (int)a->id, state ? state : "?", a->messages);
+	forget_assoc(sac->sac_assoc_id);
 }
 
 static void
-notification(const char *data, size_t size)
+notification(const char *data, size_t size, const struct sockaddr *from)
 {
 	const union sctp_notification *sn = (const void *)data;
 	const char *name;
@@ -241,7 +239,7 @@ notification(const char *data, size_t size)
 		printf("notification %s\n", name ? name : "?");
 	if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
 	    size >= sizeof(sn->sn_assoc_change))
-		assoc_change(&sn->sn_assoc_change);
+		assoc_change(&sn->sn_assoc_change, from);
 	if (sn->sn_header.sn_type == SCTP_PARTIAL_DELIVERY_EVENT &&
 	    size >= sizeof(sn->sn_pdapi_event)) {
 		/* The peer went away in the middle of a large message. */
@@ -268,11 +266,14 @@ send_echo(void)
 		pending = true;
 		return;
 	}
-	if (n < 0) /* that one peer's problem: skip its echo */
+	if (n < 0) {
+		/* That one peer's problem (it aborted, say): warn once. */
 		warn("association %d (%s): sendmsg", (int)info.rcv_assoc_id,
 		     peer_of(info.rcv_assoc_id));
-	else if (a)
+		forget_assoc(info.rcv_assoc_id);
+	} else if (a) {
 		a->messages++;
+	}
 	pending = false;
 	len = 0;
 	if (cap > 2 * READ_CHUNK) { /* give a large message's memory back */
@@ -312,6 +313,7 @@ read_messages(void)
 		struct cmsghdr align;
 	} control;
 	struct sctp_rcvinfo part;
+	struct sockaddr_storage from;
 	struct iovec iov;
 	struct msghdr msg;
 	ssize_t n;
@@ -331,6 +333,8 @@ read_messages(void)
 		iov.iov_base = buf + len;
 		iov.iov_len = cap - len;
 		memset(&msg, 0, sizeof(msg));
+		msg.msg_name = &from;
+		msg.msg_namelen = sizeof(from);
 		msg.msg_iov = &iov;
 		msg.msg_iovlen = 1;
 		msg.msg_control = control.buf;
@@ -347,7 +351,8 @@ read_messages(void)
 		if (msg.msg_flags & MSG_NOTIFICATION) {
 			/* Read into the free room, handled, dropped: never
 			 * part of a message, never echoed. */
-			notification(iov.iov_base, (size_t)n);
+			notification(iov.iov_base, (size_t)n,
+				     (struct sockaddr *)&from);
 			continue;
 		}
 		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm;
@@ -361,11 +366,8 @@ read_messages(void)
 			warnx("recvmsg: data without SCTP_RCVINFO, dropped");
 			continue;
 		}
-		if (skip != 0 && part.rcv_assoc_id == skip) {
-			if (msg.msg_flags & MSG_EOR)
-				skip = 0;
-			continue;
-		}
+		if (find_assoc(part.rcv_assoc_id) == NULL)
+			continue; /* aborted or forgotten: drop the rest */
 		if (len > 0 && part.rcv_assoc_id != info.rcv_assoc_id) {
 			/* Parts of one message come together (fragment
 			 * interleave level 0); anything else is stale. */
@@ -382,8 +384,6 @@ read_messages(void)
 				abort_assoc(info.rcv_assoc_id,
 					    "message longer than our send "
 					    "buffer");
-				skip = info.rcv_assoc_id;
-				len = 0;
 			}
 			continue; /* more parts to come */
 		}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# echo: misbehaving peers never take a server down, and 100 clients at
+# once all get their echoes (echo/README.md, "Misbehaving peers").
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+load lib/echo
+
+teardown() {
+	stop_all
+	if [[ -n ${NFT_TABLE:-} ]]; then
+		nft delete table inet "$NFT_TABLE" 2>/dev/null || true
+	fi
+}
+
+@test "a peer that aborts in the middle of a large message: both servers go on" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		# Stopped, the server cannot drain its receive window: only part
+		# of the 400000-byte message gets in before the ABORT.
+		kill -STOP "$SERVER_PID"
+		peer partial -p "$SERVER_PORT" -l 400000 -w 1
+		kill -CONT "$SERVER_PID"
+		assert_success
+		assert_output $'queued 400000 bytes\naborted'
+		assert_still_echoes
+		kill -0 "$SERVER_PID"
+	done
+}
+
+@test "a peer that vanishes (its packets dropped, then killed): both servers go on" {
+	modprobe nf_tables 2>/dev/null || true
+	NFT_TABLE=echo_vanish_$$
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		start_peer ghost hold -p "$SERVER_PORT"
+		local port
+		port=$(sed -n 's/^connected //p' "$PEER_OUT")
+		nft add table inet "$NFT_TABLE"
+		nft add chain inet "$NFT_TABLE" out '{ type filter hook output priority 0; }'
+		nft add rule inet "$NFT_TABLE" out sctp sport "$port" drop
+		nft add rule inet "$NFT_TABLE" out sctp dport "$port" drop
+		kill -KILL "$PEER_PID" # its SHUTDOWN never arrives
+		wait "$PEER_PID" || true
+		assert_still_echoes
+		nft delete table inet "$NFT_TABLE"
+	done
+}
+
+@test "a peer that sends and never reads does not block the others" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		# Far more than its receive buffer and our send buffer hold.
+		start_peer hog hog -p "$SERVER_PORT" -l 3000000 -w 10
+		wait_for_line "$PEER_OUT" "bytes"
+		SECONDS=0
+		assert_still_echoes
+		note "$(basename "$server"): a reading client served in ${SECONDS}s while a peer did not read"
+		kill -0 "$SERVER_PID"
+	done
+	# One-to-many: the shared send buffer filled, so the server dropped
+	# the peer whose window stayed closed.
+	grep -q "not reading (receive window closed while the shared send buffer is full): aborting it" "$SERVER_ERR"
+}
+
+@test "a message larger than the server's send buffer: its association is aborted, the server goes on" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		# SO_SNDBUFFORCE (root) lets the peer send what we could not echo.
+		peer oversize -p "$SERVER_PORT" -l 600000
+		assert_success
+		assert_output $'sent 600000 bytes\nreset'
+		grep -q "message longer than our send buffer" "$SERVER_ERR"
+		assert_still_echoes
+	done
+}
+
+@test "200 connect/abort cycles: the servers go on, descriptors and memory flat" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		peer cycles -p "$SERVER_PORT" -c 20 # warm up: arrays grow once
+		assert_success
+		assert_still_echoes
+		local fds rss
+		fds=$(fd_count "$SERVER_PID")
+		rss=$(rss_kb "$SERVER_PID")
+		peer cycles -p "$SERVER_PORT" -c 200
+		assert_success
+		assert_output "200 connect/abort cycles"
+		assert_still_echoes
+		assert_equal "$(fd_count "$SERVER_PID")" "$fds"
+		(($(rss_kb "$SERVER_PID") - rss <= 256)) ||
+			fail "$(basename "$server"): RSS grew from $rss to $(rss_kb "$SERVER_PID") kB"
+	done
+}
+
+@test "signals: SIGPIPE is ignored, EINTR is retried (a SIGUSR1 storm during a run)" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		kill -PIPE "$SERVER_PID"
+		start_bg run "$CLIENT" -p "$SERVER_PORT" -m tick -c 300
+		local client_pid=$BG_PID i
+		for ((i = 0; i < 40; i++)); do
+			kill -USR1 "$SERVER_PID"
+			sleep 0.05
+		done
+		local rc=0
+		wait "$client_pid" || rc=$?
+		assert_equal "$rc" 0
+		assert_equal "$(grep -c '^tick$' "$BATS_TEST_TMPDIR/run.out")" 300
+		kill -0 "$SERVER_PID"
+		grep -Eq "^stats: [0-9]+ (clients|associations), [0-9]+ messages, [0-9]+ bytes$" "$SERVER_OUT"
+		stop_pid "$SERVER_PID"
+		assert_equal "$STOP_STATUS" 0
+	done
+}
+
+@test "100 simultaneous clients each get all their echoes, on both servers" {
+	local server rate
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		# One process drives the 100 associations: 100 separate client
+		# processes cost far more to start than to run under emulation.
+		peer swarm -p "$SERVER_PORT" -c 100 -n 20
+		assert_success
+		assert_line "100 of 100 clients got all their echoes"
+		rate=$(sed -n 's/^2000 echoes in .*: \([0-9]*\) per second$/\1/p' <<<"$output")
+		[[ -n $rate ]] || fail "$output"
+		note "$(basename "$server"): 100 clients x 20 messages: $rate echoes per second"
+		wait_for_line "$SERVER_OUT" "after 20 messages$"
+	done
+}

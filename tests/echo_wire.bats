@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# echo on the wire: SIGTERM ends associations with SHUTDOWN (not ABORT),
+# and TCP programs run under lksctp's withsctp speak SCTP, unchanged
+# (echo/README.md). One tshark runs for the whole file (tests/lib/pcap.bash).
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+load lib/echo
+load lib/pcap
+
+setup_file() {
+	wire_start "$BATS_FILE_TMPDIR/wire" "sctp or tcp"
+}
+
+teardown_file() {
+	wire_stop
+}
+
+teardown() {
+	stop_all
+	[[ -z ${WWW:-} ]] || rm -rf "$WWW"
+}
+
+# sctp_port_of PID: the local port of the SCTP endpoint that process PID
+# holds, found by socket inode in /proc/net/sctp/eps (empty if none).
+sctp_port_of() {
+	local inodes
+	inodes=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		sed 's/socket:\[\([0-9]*\)\]/\1/' | tr '\n' ' ')
+	awk -v inodes=" $inodes" 'NR > 1 && index(inodes, " " $8 " ") { print $6; exit }' \
+		/proc/net/sctp/eps
+}
+
+@test "SIGTERM: both servers end live associations with SHUTDOWN, never ABORT" {
+	for server in "$ONE" "$MANY"; do
+		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
+		start_peer "held-$(basename "$server")" hold -p "$SERVER_PORT"
+		client -p "$SERVER_PORT" -m before
+		assert_success
+		stop_pid "$SERVER_PID" TERM
+		assert_equal "$STOP_STATUS" 0
+		wait_for_line "$PEER_OUT" "^eof$"
+		wait_for_line "$SERVER_OUT" "^stopped after 1 messages$"
+		wire_sync
+		run wire_summary "$SERVER_PORT"
+		assert_line --regexp "server > client  (.*, )?SHUTDOWN( |$)"
+		assert_line --regexp "client > server  (.*, )?SHUTDOWN_ACK( |$)"
+		assert_line --regexp "server > client  (.*, )?SHUTDOWN_COMPLETE( |$)"
+		refute_line --partial "ABORT"
+	done
+}
+
+@test "withsctp: the TCP twin, unchanged, speaks SCTP (its socket is in /proc/net/sctp/eps, INIT on the wire)" {
+	start_server withsctp "$TCP_ONE" -p 0
+	# The listening socket is an SCTP endpoint, and no TCP one exists.
+	assert_equal "$(sctp_port_of "$SERVER_PID")" "$SERVER_PORT"
+	run ss -Htln "( sport = :$SERVER_PORT )"
+	assert_output ""
+	# The TCP twin client under withsctp, and our SCTP client, both talk to it.
+	run --separate-stderr timeout "$CLIENT_TIMEOUT" withsctp "$TCP_CLIENT" -p "$SERVER_PORT" -m "tcp code, sctp wire"
+	assert_success
+	assert_output "tcp code, sctp wire"
+	client -p "$SERVER_PORT" -m "from a real SCTP client"
+	assert_success
+	wire_sync
+	run wire_summary "$SERVER_PORT"
+	assert_line --regexp "client > server  INIT$"
+	assert_line --regexp "client > server  DATA stream 0"
+}
+
+@test "withsctp: an unmodified HTTP server and client (webfsd, curl) carried over SCTP" {
+	command -v webfsd >/dev/null || fail "webfsd not installed (Debian package webfs)"
+	WWW=$(mktemp -d /tmp/echo-www.XXXXXX)
+	chmod 755 "$WWW"
+	echo "hello over SCTP" >"$WWW/hello.txt"
+	chmod 644 "$WWW/hello.txt"
+	# -F: stay in the foreground; -p 0: the kernel picks the port.
+	start_bg webfsd withsctp webfsd -F -4 -i 127.0.0.1 -p 0 -r "$WWW"
+	local pid=$BG_PID port deadline=$((SECONDS + 30))
+	until port=$(sctp_port_of "$pid") && [[ -n $port ]]; do
+		((SECONDS < deadline)) || fail "webfsd has no SCTP endpoint: $(cat "$BATS_TEST_TMPDIR/webfsd.err")"
+		sleep 0.1
+	done
+	run timeout "$CLIENT_TIMEOUT" withsctp curl -sS "http://127.0.0.1:$port/hello.txt"
+	assert_success
+	assert_output "hello over SCTP"
+	# Plain curl speaks TCP, and nothing listens on TCP there.
+	run timeout "$CLIENT_TIMEOUT" curl -sS "http://127.0.0.1:$port/hello.txt"
+	assert_failure 7
+	wire_sync
+	run wire_summary "$port"
+	assert_line --regexp "client > server  INIT$"
+	assert_line --regexp "server > client  .*DATA stream 0"
+}
+
+@test "withsctp only rewrites socket(..., SOCK_STREAM, ...): Python's http.server (SOCK_CLOEXEC) stays on TCP" {
+	start_bg pyhttp withsctp "$PY" -u -m http.server -b 127.0.0.1 0
+	wait_for_line "$BATS_TEST_TMPDIR/pyhttp.out" "^Serving HTTP on 127.0.0.1 port [0-9]+"
+	local port
+	port=$(sed -nE 's/^Serving HTTP on 127.0.0.1 port ([0-9]+).*/\1/p' "$BATS_TEST_TMPDIR/pyhttp.out")
+	run ss -Htln "( sport = :$port )"
+	assert_output --partial "127.0.0.1:$port"
+	assert_equal "$(sctp_port_of "$BG_PID")" ""
+}
