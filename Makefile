@@ -36,13 +36,13 @@ LDLIBS ?= -lsctp
 CHECK_PROGS = check/sctpcheck
 ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client
-MULTISTREAM_PROGS =
+MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
 EVENTS_PROGS = events/sctp_events
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
 ECHO_TWINS = echo/tcp_echo_server echo/tcp_echo_client
-MULTISTREAM_TWINS =
+MULTISTREAM_TWINS = multistream/tcp_stream_sender multistream/tcp_stream_receiver
 TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \

@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# multistream: independent streams in one association (multistream/README.md).
+# Stream negotiation, per-stream order under loss and reordering, unordered
+# delivery on the wire, the receiver's own checks, the TCP twin's framing,
+# and head-of-line blocking measured through a lossy link.
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+
+MS=$TOP/multistream
+SENDER=$MS/stream_sender
+RECEIVER=$MS/stream_receiver
+EINVAL_LINE='stream_sender: sendmsg: stream 8: Invalid argument: the association has 8 outbound streams, numbered 0 to 7'
+# The receiver's idle limit (-t): no test waits forever on a lost sender.
+IDLE=120
+
+teardown() {
+	stop_all
+}
+
+# wait_receiver [PID]: wait for a receiver (default: the last server) to
+# exit by itself after its sender closed; sets RECEIVER_STATUS.
+wait_receiver() {
+	local pid=${1:-$SERVER_PID} deadline=$((SECONDS + IDLE + 30))
+	while kill -0 "$pid" 2>/dev/null; do
+		((SECONDS < deadline)) || fail "receiver $pid did not finish"
+		sleep 0.05
+	done
+	RECEIVER_STATUS=0
+	wait "$pid" || RECEIVER_STATUS=$?
+}
+
+# row FILE FLOW: the table row of FLOW ("all" for the total) as
+# "stream delivery messages out-of-order", or nothing.
+row() {
+	awk -v f="$2" '$1 == f && NF == 8 { print $2, $3, $4, $5 }' "$1"
+}
+
+# summary FILE KEY: one value of the receiver's "summary" line.
+summary() {
+	sed -nE "s/^summary .*\\<$2=([0-9]+).*/\\1/p" "$1"
+}
+
+@test "asking for 100 streams from a receiver that grants 8 leaves 8, one flow on each" {
+	start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	run timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -c 80 -r 0
+	assert_success
+	assert_line "asked for 100 outbound streams, the receiver granted 8"
+	assert_line --regexp '^sent 80 messages of 64 bytes on 8 flows in [0-9.]+ s$'
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 0
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^association from 127\.0\.0\.1 port [0-9]+: 8 inbound streams, [0-9]+ outbound$'
+	for s in 0 1 2 3 4 5 6 7; do
+		assert_equal "$(row "$SERVER_OUT" "$s")" "$s ordered 10 0"
+	done
+	assert_equal "$(row "$SERVER_OUT" 8)" ""
+	assert_line "summary expected=80 received=80 missing=0 duplicates=0 order_violations=0 out_of_order=0 malformed=0"
+	assert_line "every message arrived exactly once; ordered streams stayed in order"
+}
+
+@test "stream 7 of 8 works, stream 8 fails with EINVAL naming the limit" {
+	SERVER_NAME=seven start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	run --separate-stderr timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -s 7 -c 3 -r 0
+	assert_success
+	assert_equal "$stderr" ""
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 0
+	# Every flow went on stream 7, the last one there is.
+	assert_equal "$(row "$SERVER_OUT" 0)" "7 ordered 1 0"
+	assert_equal "$(row "$SERVER_OUT" 2)" "7 ordered 1 0"
+
+	SERVER_NAME=eight start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	run --separate-stderr timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -s 8 -c 3 -r 0
+	assert_failure 1
+	assert_line "asked for 100 outbound streams, the receiver granted 8"
+	assert_equal "$stderr" "$EINVAL_LINE"
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 1
+	run cat "$SERVER_OUT"
+	assert_line "no message arrived"
+}
+
+@test "the receiver catches a duplicate, a missing message and an ordered stream going backwards" {
+	# python3 alone can take a minute to start on a busy emulated machine.
+	start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t 600
+	# An independent peer (python3's socket module) that breaks every
+	# rule on stream 0: message 2 before 1, 1 twice, 3 never.
+	run timeout 600 python3 - "$SERVER_PORT" <<-'EOF'
+		import socket, struct, sys, time
+		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
+		s.connect(("127.0.0.1", int(sys.argv[1])))
+		# flow, flows, flow_seq, seq, count, sent_ns: stream_sender's header
+		for seq in (0, 2, 1, 1):
+		    s.send(struct.pack("!HHIIIQ", 0, 1, seq, seq, 4, time.monotonic_ns()))
+		s.close()
+	EOF
+	assert_success
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 1
+	run cat "$SERVER_OUT"
+	assert_line "summary expected=4 received=3 missing=1 duplicates=1 order_violations=1 out_of_order=1 malformed=0"
+	assert_line "FAILED: 1 missing, 1 duplicated, 0 malformed, 1 out of order on an ordered stream"
+}
+
+@test "the TCP twin finds every message again by its length prefix" {
+	start_server "$MS/tcp_stream_receiver" -a 127.0.0.1 -p 0 -t "$IDLE"
+	# Long messages as fast as possible: TCP cuts and glues them freely.
+	run timeout 60 "$MS/tcp_stream_sender" -p "$SERVER_PORT" -f 3 -c 300 -l 5000 -r 0
+	assert_success
+	assert_line "TCP: 3 flows share one byte stream"
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 0
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^connection from 127\.0\.0\.1 port [0-9]+: TCP, one byte stream$'
+	assert_equal "$(row "$SERVER_OUT" 1)" "0 ordered 100 0"
+	assert_line "summary expected=300 received=300 missing=0 duplicates=0 order_violations=0 out_of_order=0 malformed=0"
+}
+
+@test "unordered messages carry the U bit on the wire, ordered ones do not" {
+	local ordered unordered
+	# dumpcap starts in a fraction of tshark's time under emulation.
+	CAPTURE_FILE=$BATS_TEST_TMPDIR/capture.pcap
+	start_bg dumpcap dumpcap -i lo -f sctp -w "$CAPTURE_FILE"
+	CAPTURE_PID=$BG_PID
+	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
+
+	SERVER_NAME=ordered start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t "$IDLE"
+	ordered=$SERVER_PORT
+	run timeout 60 "$SENDER" -p "$ordered" -o 2 -c 20 -r 100
+	assert_success
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 0
+	assert_equal "$(row "$SERVER_OUT" 1)" "1 ordered 10 0"
+
+	SERVER_NAME=unordered start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t "$IDLE"
+	unordered=$SERVER_PORT
+	run timeout 60 "$SENDER" -p "$unordered" -o 2 -c 20 -r 100 -u
+	assert_success
+	wait_receiver
+	assert_equal "$RECEIVER_STATUS" 0
+	assert_equal "$(row "$SERVER_OUT" 1)" "1 unordered 10 0"
+	capture_stop
+
+	# One line per DATA chunk: destination port and U bit.
+	tshark -r "$CAPTURE_FILE" -Y 'sctp.chunk_type == 0' -T fields \
+		-E occurrence=a -e sctp.dstport -e sctp.data_u_bit 2>/dev/null |
+		awk -F'\t' '{ n = split($2, u, ","); for (i = 1; i <= n; i++) print $1, u[i] }' \
+			>"$BATS_TEST_TMPDIR/ubits"
+	run grep -c "^$ordered 0\$" "$BATS_TEST_TMPDIR/ubits"
+	assert_output 20
+	run grep -c "^$unordered 1\$" "$BATS_TEST_TMPDIR/ubits"
+	assert_output 20
+	# ... and nothing else: no ordered chunk with U, no unordered without.
+	run grep -vc -e "^$ordered 0\$" -e "^$unordered 1\$" "$BATS_TEST_TMPDIR/ubits"
+	assert_output 0
+}
+
+@test "under 5% loss and reordering every message arrives once, ordered streams in order" {
+	local w=$BATS_TEST_TMPDIR/w
+	# netem on every packet: a quarter of them skip the 40 ms delay and
+	# overtake up to 40 ms of earlier ones, so each flow (a message every
+	# 20 ms) sees its own messages swapped.
+	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 600 -r 200 -d 40 -L 0 \
+		-n "loss 5% reorder 25% 50%" -m streams,unordered -w "$w"
+	assert_success
+	assert_line --regexp '^intact +yes +yes$'
+	assert_equal "$(summary "$w/streams.receiver" received)" 600
+	assert_equal "$(summary "$w/streams.receiver" duplicates)" 0
+	assert_equal "$(summary "$w/streams.receiver" order_violations)" 0
+	assert_equal "$(summary "$w/streams.receiver" out_of_order)" 0
+	# The same link really reorders: unordered delivery shows it.
+	assert_equal "$(summary "$w/unordered.receiver" received)" 600
+	assert_equal "$(summary "$w/unordered.receiver" duplicates)" 0
+	(($(summary "$w/unordered.receiver" out_of_order) > 0)) ||
+		fail "no message overtook another on the unordered streams: $(cat "$w/unordered.receiver")"
+}
+
+@test "a loss on one stream does not hold up the others; on one shared stream it does" {
+	local w=$BATS_TEST_TMPDIR/w worst best
+	# 20% of flow 0's packets dropped (5% of all), nothing of flows 1-3.
+	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 800 -r 200 -L 20 \
+		-m streams,one -w "$w"
+	assert_success
+	assert_line --regexp '^intact +yes +yes$'
+	# p99 of flows 1-3, which never lose a packet: the worst of them with
+	# a stream each against the best of them sharing stream 0.
+	worst=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.receiver")
+	best=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.receiver")
+	echo "clean flows p99: worst $worst ms with 4 streams, best $best ms with one" >&3
+	awk -v w="$worst" -v b="$best" 'BEGIN { exit !(w > 0 && b >= 2 * w) }' ||
+		fail "with 4 streams a clean flow's p99 reached $worst ms, not under half of one stream's $best ms"
+}
