@@ -88,7 +88,10 @@ struct opts {
 	unsigned long ostreams, instreams, pd_point, rcvbuf;
 	long adaptation; /* -1: not set */
 	const char *reconf;
-	const char *keys[REPEAT_MAX];
+	struct {
+		uint16_t id;
+		const char *secret;
+	} keys[REPEAT_MAX];
 	int nkeys;
 	long active_key, deactivate_key; /* -1: not set */
 	long end_after;			 /* -t seconds, -1: never */
@@ -103,54 +106,42 @@ on_signal(int sig)
 	stop = 1;
 }
 
+static const char usage_text[] =
+	"usage: sctp_events [-L] [-S] [-a ADDR]... [-p PORT] [-e TYPES] [-v]\n"
+	"         [-m TEXT]... [-l LENGTH] [-c COUNT] [-s STREAM] [-x MS]\n"
+	"         [-R out|in|assoc|add] [-d KEY] [-t SECONDS] [-X]\n"
+	"         [-o N] [-i N] [-A IND] [-k KEY:SECRET]... [-K KEY]\n"
+	"         [-D BYTES] [-b BYTES] [-F] [-P]\n"
+	"  -L         listen (server); without -L, connect to -a/-p\n"
+	"  -S         one-to-one style (SOCK_STREAM); default one-to-many\n"
+	"  -a ADDR    address to bind (repeat to multihome) or connect to\n"
+	"  -p PORT    port (0 with -L: the kernel picks one)\n"
+	"  -e TYPES   subscribe only to these: ASSOC_CHANGE,SHUTDOWN_EVENT\n"
+	"  -v         verbose: a hex dump under each notification\n"
+	"once an association is up:\n"
+	"  -m TEXT    send TEXT (repeatable)\n"
+	"  -l LENGTH  send a message of LENGTH bytes\n"
+	"  -c COUNT   send the messages COUNT times (default 1)\n"
+	"  -s STREAM  send on STREAM (default 0); -R in/out resets only it\n"
+	"  -x MS      PR-SCTP: drop the messages not sent within MS ms\n"
+	"  -R WHAT    reconfigure: reset the outgoing (out) or incoming (in)\n"
+	"             streams or the association (assoc), add streams (add)\n"
+	"  -d KEY     deactivate AUTH key number KEY on it\n"
+	"  -t SECONDS end it SECONDS later: SHUTDOWN, or ABORT with -X\n"
+	"before any association (socket options):\n"
+	"  -o N, -i N outbound streams to ask for, inbound to accept\n"
+	"  -A IND     announce adaptation layer indication IND\n"
+	"  -k KEY:SECRET  add AUTH shared key number KEY; DATA must be signed\n"
+	"  -K KEY     make key number KEY the active one\n"
+	"  -D BYTES   partial delivery point: big messages come in parts\n"
+	"  -b BYTES   receive buffer size (SO_RCVBUF)\n"
+	"  -F         fast failure detection (short RTO, INIT, heartbeat)\n"
+	"  -P         report the potentially-failed state of a path\n";
+
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sctp_events [-L] [-S] [-a ADDR]... [-p PORT] [-e "
-		"TYPES] [-v]\n"
-		"         [-m TEXT]... [-l LENGTH] [-c COUNT] [-s STREAM] [-x "
-		"MS]\n"
-		"         [-R out|in|assoc|add] [-d KEY] [-t SECONDS] [-X]\n"
-		"         [-o N] [-i N] [-A IND] [-k KEY:SECRET]... [-K KEY]\n"
-		"         [-D BYTES] [-b BYTES] [-F] [-P]\n"
-		"  -L          listen (server); without -L, connect to -a/-p\n"
-		"  -S          one-to-one style (SOCK_STREAM); default "
-		"one-to-many\n"
-		"  -a ADDR     address to bind (repeat to multihome) or "
-		"connect to\n"
-		"  -p PORT     port (0 with -L: the kernel picks one)\n"
-		"  -e TYPES    subscribe only to these, e.g. "
-		"ASSOC_CHANGE,SHUTDOWN_EVENT\n"
-		"  -v          verbose: a hex dump under each notification\n"
-		"once an association is up:\n"
-		"  -m TEXT     send TEXT (repeatable)\n"
-		"  -l LENGTH   send a message of LENGTH bytes\n"
-		"  -c COUNT    send the messages COUNT times (default 1)\n"
-		"  -s STREAM   send on STREAM (default 0); -R in/out resets "
-		"only it\n"
-		"  -x MS       PR-SCTP: drop the messages not sent after MS "
-		"ms\n"
-		"  -R WHAT     reconfigure: reset the outgoing (out) or "
-		"incoming (in)\n"
-		"              streams, the whole association (assoc), add "
-		"streams (add)\n"
-		"  -d KEY      deactivate AUTH key number KEY on it\n"
-		"  -t SECONDS  end it SECONDS later: SHUTDOWN, or ABORT with "
-		"-X\n"
-		"before any association (socket options):\n"
-		"  -o N, -i N  outbound streams to ask for, inbound to accept\n"
-		"  -A IND      announce adaptation layer indication IND\n"
-		"  -k KEY:SECRET  add AUTH shared key number KEY; DATA must be "
-		"signed\n"
-		"  -K KEY      make key number KEY the active one\n"
-		"  -D BYTES    partial delivery point: hand over big messages "
-		"in parts\n"
-		"  -b BYTES    receive buffer size (SO_RCVBUF)\n"
-		"  -F          fast failure detection (short RTO, INIT, "
-		"heartbeat)\n"
-		"  -P          report the potentially-failed state of a "
-		"path\n");
+	fputs(usage_text, f);
 }
 
 static void
@@ -159,6 +150,19 @@ bad_usage(const char *why)
 	fprintf(stderr, "%s: %s\n", program_invocation_short_name, why);
 	usage(stderr);
 	exit(EXIT_USAGE);
+}
+
+/* A number for option WHAT; else parse_number()'s reason and the usage. */
+static unsigned long
+number(const char *text, const char *what, unsigned long min, unsigned long max)
+{
+	unsigned long v;
+
+	if (parse_number(text, what, min, max, &v) < 0) {
+		usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	return v;
 }
 
 /* Is NAME one of the comma-separated names in LIST? */
@@ -191,7 +195,7 @@ is_type_name(const char *word, size_t n)
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
-	unsigned long v;
+	char *colon;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -213,8 +217,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->addrs[o->naddrs++] = optarg;
 			break;
 		case 'p':
-			if (parse_port(optarg, &o->port) < 0)
-				bad_usage("bad -p");
+			o->port = (uint16_t)number(optarg, "-p", 0, UINT16_MAX);
 			break;
 		case 'e':
 			for (const char *p = optarg; *p;) {
@@ -235,22 +238,17 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->texts[o->ntexts++] = optarg;
 			break;
 		case 'l':
-			if (parse_number(optarg, "-l", 1, INT_MAX, &o->length))
-				bad_usage("bad -l");
+			o->length = number(optarg, "-l", 1, INT_MAX);
 			break;
 		case 'c':
-			if (parse_number(optarg, "-c", 1, INT_MAX, &o->count))
-				bad_usage("bad -c");
+			o->count = number(optarg, "-c", 1, INT_MAX);
 			break;
 		case 's':
-			if (parse_number(optarg, "-s", 0, UINT16_MAX,
-					 &o->stream))
-				bad_usage("bad -s");
+			o->stream = number(optarg, "-s", 0, UINT16_MAX);
 			o->stream_set = true;
 			break;
 		case 'x':
-			if (parse_number(optarg, "-x", 1, UINT32_MAX, &o->ttl))
-				bad_usage("bad -x");
+			o->ttl = number(optarg, "-x", 1, UINT32_MAX);
 			break;
 		case 'R':
 			if (strcmp(optarg, "out") && strcmp(optarg, "in") &&
@@ -259,51 +257,45 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->reconf = optarg;
 			break;
 		case 'd':
-			if (parse_number(optarg, "-d", 0, UINT16_MAX, &v))
-				bad_usage("bad -d");
-			o->deactivate_key = (long)v;
+			o->deactivate_key =
+				(long)number(optarg, "-d", 0, UINT16_MAX);
 			break;
 		case 't':
-			if (parse_number(optarg, "-t", 0, INT_MAX / 1000, &v))
-				bad_usage("bad -t");
-			o->end_after = (long)v;
+			o->end_after = (long)number(optarg, "-t", 0, INT_MAX);
 			break;
 		case 'X':
 			o->abort = true;
 			break;
 		case 'o':
-			if (parse_number(optarg, "-o", 1, UINT16_MAX,
-					 &o->ostreams))
-				bad_usage("bad -o");
+			o->ostreams = number(optarg, "-o", 1, UINT16_MAX);
 			break;
 		case 'i':
-			if (parse_number(optarg, "-i", 1, UINT16_MAX,
-					 &o->instreams))
-				bad_usage("bad -i");
+			o->instreams = number(optarg, "-i", 1, UINT16_MAX);
 			break;
 		case 'A':
-			if (parse_number(optarg, "-A", 0, UINT32_MAX, &v))
-				bad_usage("bad -A");
-			o->adaptation = (long)v;
+			o->adaptation =
+				(long)number(optarg, "-A", 0, UINT32_MAX);
 			break;
 		case 'k':
-			if (!strchr(optarg, ':') || o->nkeys == REPEAT_MAX)
+			colon = strchr(optarg, ':');
+			if (!colon || strlen(colon + 1) > UINT16_MAX ||
+			    o->nkeys == REPEAT_MAX)
 				bad_usage("-k takes KEY:SECRET");
-			o->keys[o->nkeys++] = optarg;
+			*colon =
+				'\0'; /* optarg points into argv: ours to cut */
+			o->keys[o->nkeys].id =
+				(uint16_t)number(optarg, "-k", 0, UINT16_MAX);
+			o->keys[o->nkeys++].secret = colon + 1;
 			break;
 		case 'K':
-			if (parse_number(optarg, "-K", 0, UINT16_MAX, &v))
-				bad_usage("bad -K");
-			o->active_key = (long)v;
+			o->active_key =
+				(long)number(optarg, "-K", 0, UINT16_MAX);
 			break;
 		case 'D':
-			if (parse_number(optarg, "-D", 1, INT_MAX,
-					 &o->pd_point))
-				bad_usage("bad -D");
+			o->pd_point = number(optarg, "-D", 1, INT_MAX);
 			break;
 		case 'b':
-			if (parse_number(optarg, "-b", 1, INT_MAX, &o->rcvbuf))
-				bad_usage("bad -b");
+			o->rcvbuf = number(optarg, "-b", 1, INT_MAX);
 			break;
 		case 'F':
 			o->fast = true;
@@ -347,9 +339,9 @@ configure(int fd, const struct opts *o)
 
 	/*
 	 * Accept every kind of stream reconfiguration request from the
-	 * peer (and allow our own -R): Linux refuses them unless asked,
-	 * and the events then only say DENIED. They also need the sysctl
-	 * net.sctp.reconf_enable=1, or SCTP_RECONFIG_SUPPORTED.
+	 * peer (and allow our own -R): unless told to, Linux answers them
+	 * "denied" (net/sctp/stream.c). Reconfiguration also needs the
+	 * sysctl net.sctp.reconf_enable=1, or SCTP_RECONFIG_SUPPORTED.
 	 */
 	memset(&av, 0, sizeof(av));
 	av.assoc_id = SCTP_FUTURE_ASSOC;
@@ -421,24 +413,15 @@ configure(int fd, const struct opts *o)
 			err(1, "setsockopt SO_RCVBUF");
 	}
 	for (int i = 0; i < o->nkeys; i++) {
-		const char *secret = strchr(o->keys[i], ':') + 1;
-		size_t slen = strlen(secret);
-		char number[8];
-		unsigned long id;
-		struct sctp_authkey *key;
+		size_t slen = strlen(o->keys[i].secret);
+		struct sctp_authkey *key = calloc(1, sizeof(*key) + slen);
 
-		snprintf(number, sizeof(number), "%.*s",
-			 (int)(secret - 1 - o->keys[i]), o->keys[i]);
-		if (parse_number(number, "-k", 0, UINT16_MAX, &id) < 0 ||
-		    slen > UINT16_MAX)
-			bad_usage("bad -k");
-		key = calloc(1, sizeof(*key) + slen);
 		if (!key)
 			err(1, "calloc");
 		key->sca_assoc_id = SCTP_FUTURE_ASSOC;
-		key->sca_keynumber = (uint16_t)id;
+		key->sca_keynumber = o->keys[i].id;
 		key->sca_keylength = (uint16_t)slen;
-		memcpy(key->sca_key, secret, slen);
+		memcpy(key->sca_key, o->keys[i].secret, slen);
 		sctp_set(fd, SCTP_AUTH_KEY, "SCTP_AUTH_KEY", key,
 			 (socklen_t)(sizeof(*key) + slen));
 		free(key);

@@ -257,6 +257,12 @@ print(s.getsockname()[1])'
 
 @test "REMOTE_ERROR: the peer's kernel reports a chunk type it does not know" {
 	server
+	# The obvious trigger, DATA on a stream the peer did not grant, never
+	# leaves this kernel: sendmsg() refuses it.
+	client -o 10 -s 10 -m x -t 0
+	assert_success
+	assert_equal "$stderr" "sctp_events: sendmsg: Invalid argument"
+	refute_in "$SERVER_OUT" REMOTE_ERROR
 	run timeout 20 "$PY" "$PEER" unknown-chunk 127.0.0.1 "$SERVER_PORT"
 	assert_success
 	server_says 'REMOTE_ERROR assoc=[0-9]+ error=UNRECOGNIZED_CHUNK_TYPE\[chunk=0x7f,flags=0x00,length=4\]$'
