@@ -13,11 +13,9 @@
  * answer.
  *
  * Try:
- *   terminal 1: daytime/daytime_server
- *   terminal 2: daytime/daytime_client
- *               TZ=Asia/Kolkata daytime/daytime_server -p 3014   (then)
- *               daytime/daytime_client -p 3014
- *               daytime/daytime_client -i 1      (refused: one stream)
+ *   terminal 1: TZ=Asia/Kolkata daytime/daytime_server
+ *   terminal 2: daytime/daytime_client         (Local is GMT + 5:30)
+ *               daytime/daytime_client -i 1    (refused: one stream)
  *
  * The well-known daytime port is 13 (RFC 867). Ports below 1024 need root
  * or CAP_NET_BIND_SERVICE: `sudo daytime/daytime_server -p 13`, or grant
