@@ -85,10 +85,9 @@ start_capture() {
 
 # capture_fields: after capture_stop, one line per packet of the capture,
 # tab-separated: source and destination ports, chunk types, DATA stream
-# ids, DATA PPIDs,
-# INIT out/in streams, INIT-ACK out/in streams (several chunks in one
-# packet give comma-separated lists). One tshark run: under emulation
-# each start costs seconds.
+# ids, DATA PPIDs, INIT out/in streams, INIT-ACK out/in streams (several
+# chunks in one packet give comma-separated lists). One tshark run: under
+# emulation each start costs seconds.
 capture_fields() {
 	tshark -r "$CAPTURE_FILE" -Y sctp -T fields -E occurrence=a \
 		-e sctp.srcport -e sctp.dstport -e sctp.chunk_type \
