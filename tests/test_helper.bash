@@ -112,7 +112,7 @@ capture_start() {
 		>"$BATS_TEST_TMPDIR/tshark.out" 2>"$BATS_TEST_TMPDIR/tshark.err" &
 	CAPTURE_PID=$!
 	echo "$CAPTURE_PID" >>"$BATS_TEST_TMPDIR/pids"
-	wait_for_line "$BATS_TEST_TMPDIR/tshark.err" 'Capturing on' 60
+	wait_for_line "$BATS_TEST_TMPDIR/tshark.err" 'Capturing on' 180
 }
 
 # capture_stop: stop tshark cleanly so the pcap is complete. A short pause
