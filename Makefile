@@ -53,15 +53,25 @@ HEADERS = common/util.h
 
 all: build-deps $(PROGS) $(TEST_PROGS)
 
+# Everything is rebuilt when the compiler or flags change (CC=clang,
+# SANITIZE=1, ...): this file holds the last command line used.
+FLAGS_STAMP = .cache/build-flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)' | \
+		cmp -s - $@ || \
+		echo '$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)' >$@
+FORCE:
+
 build-deps:
 	@tests/deps.sh build
 
-%: %.c $(HEADERS)
+%: %.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LDLIBS)
 
 # A twin tcp_NAME is built from NAME.c with USE_TCP defined.
 define twin_rule
-$(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS)
+$(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS) $$(FLAGS_STAMP)
 	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
@@ -74,7 +84,7 @@ deps:
 	@tests/deps.sh build test format vm
 
 check: all
-	tests/run
+	SANITIZE=$(SANITIZE) tests/run
 
 demo: all
 	tests/demo
@@ -97,4 +107,4 @@ format:
 clean:
 	rm -f $(PROGS) $(TEST_PROGS)
 
-.PHONY: all build-deps deps check demo install uninstall format-check format clean
+.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean
