@@ -40,8 +40,13 @@
 
 /* Most -a, -m or -k options one command line may give. */
 #define REPEAT_MAX 8
-/* One recvmsg() reads at most this much; bigger items come in parts. */
-#define RECV_BUF 65536
+/*
+ * One recvmsg() reads at most this much: a message or a notification
+ * that is bigger comes in parts. Less than the biggest notification (a
+ * SEND_FAILED carrying a DATA chunk of up to 64 KiB), so the joining of
+ * parts below does happen.
+ */
+#define RECV_BUF 32768
 /*
  * The biggest notification Linux sends: a SEND_FAILED carrying one DATA
  * chunk (under 64 KiB), or a STREAM_RESET listing 65535 streams.
