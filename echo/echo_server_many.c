@@ -235,11 +235,19 @@ notification(const char *data, size_t size, const struct sockaddr *from)
 	if (size < sizeof(sn->sn_header))
 		return;
 	name = sctp_sn_type_name(sn->sn_header.sn_type);
+	if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
+	    size >= sizeof(sn->sn_assoc_change)) {
+		const char *state =
+			sctp_assoc_change_name(sn->sn_assoc_change.sac_state);
+
+		if (verbose)
+			printf("notification ASSOC_CHANGE %s\n",
+			       state ? state : "?");
+		assoc_change(&sn->sn_assoc_change, from);
+		return;
+	}
 	if (verbose)
 		printf("notification %s\n", name ? name : "?");
-	if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
-	    size >= sizeof(sn->sn_assoc_change))
-		assoc_change(&sn->sn_assoc_change, from);
 	if (sn->sn_header.sn_type == SCTP_PARTIAL_DELIVERY_EVENT &&
 	    size >= sizeof(sn->sn_pdapi_event)) {
 		/* The peer went away in the middle of a large message. */
@@ -554,7 +562,7 @@ main(int argc, char **argv)
 			check_stalled();
 		if (pending && (pfd.revents & POLLOUT))
 			send_echo();
-		if (!pending && (pfd.revents & POLLIN))
+		if (!pending && (pfd.revents & (POLLIN | POLLERR)))
 			read_messages();
 		if (!pending)
 			for (size_t i = 0; i < nassocs; i++)

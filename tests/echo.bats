@@ -77,27 +77,27 @@ queued_sctp() {
 	# SCTP: the server is stopped while the three messages reach it.
 	start_server "$ONE" -p 0
 	kill -STOP "$SERVER_PID"
-	start_bg sctp "$CLIENT" -p "$SERVER_PORT" -m one -m two -m three
+	start_bg sctp-client "$CLIENT" -p "$SERVER_PORT" -m one -m two -m three
 	local client_pid=$BG_PID
 	queued_sctp "$SERVER_PORT"
 	kill -CONT "$SERVER_PID"
 	local rc=0
 	wait "$client_pid" || rc=$?
 	assert_equal "$rc" 0
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/sctp.out")" $'one\ntwo\nthree'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/sctp-client.out")" $'one\ntwo\nthree'
 
 	# TCP twin, same steps: one read returns all 11 bytes, one "echo".
 	SERVER_NAME=tcp start_server "$TCP_ONE" -p 0
 	kill -STOP "$SERVER_PID"
-	start_bg tcp "$TCP_CLIENT" -p "$SERVER_PORT" -m one -m two -m three
+	start_bg tcp-client "$TCP_CLIENT" -p "$SERVER_PORT" -m one -m two -m three
 	client_pid=$BG_PID
 	queued_tcp "$SERVER_PORT" 11
 	kill -CONT "$SERVER_PID"
 	rc=0
 	wait "$client_pid" || rc=$?
 	assert_equal "$rc" 1
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/tcp.out")" "onetwothree"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/tcp.err")" \
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/tcp-client.out")" "onetwothree"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/tcp-client.err")" \
 		"tcp_echo_client: echo 1 differs from message 1 (3 bytes sent, 11 came back)"
 }
 
