@@ -191,8 +191,9 @@ wire_summary() {
 		last = line
 	}
 	function show(i) {
+		# (Parentheses: a bare ">" in printf redirects its output.)
 		printf "  %4d  %s%s\n", frame[i], lines[i],
-		    reps[i] > 1 ? "  (x" reps[i] ")" : ""
+		    (reps[i] > 1 ? "  (x" reps[i] ")" : "")
 	}
 	END {
 		if (count <= head + tail + 1) {
@@ -228,39 +229,57 @@ wire_tcp_summary() {
 	}'
 }
 
-# wire_paths PORT [FROM [TO]]: the client's packets by destination
-# address, one line per run: a run is consecutive packets to the same
-# address with the same kind (DATA, whatever else rides with it; or the
-# chunk names), "(x N, to frame M)" when longer than one. Packets that only
-# acknowledge (SACK) are left out: the point is where the data goes.
+# wire_paths PORT [FROM [TO]]: where the client's data went, by
+# destination address: one line per run of packets carrying DATA to the
+# same address ("(x N, to frame M)"), other chunks (INIT, SHUTDOWN, ...)
+# on lines of their own. SACKs and heartbeats do not break a run; a last
+# line counts the heartbeats per address. A long story shows its
+# beginning and its end.
 wire_paths() {
-	wire_sctp "$@" | awk -F'\t' -v port="$1" -v from="${2:-0}" '
+	wire_sctp "$@" | awk -F'\t' -v port="$1" -v from="${2:-0}" \
+		-v head=12 -v tail=8 '
 	BEGIN {'"$WIRE_CHUNK_NAMES"'}
 	function flush() {
 		if (count == 0) return
-		printf "  %4d  client > %-15s  %s", first, dst, kind
-		if (count > 1) printf "  (x%d, to %d)", count, last
-		printf "\n"
+		text = sprintf("  %4d  client > %-15s  %s", first, dst, kind)
+		if (count > 1) text = text sprintf("  (x%d, to %d)", count, last)
+		out[++lines] = text
+		count = 0
 	}
 	$5 != port { next }
 	{
 		nt = split($7, t, ","); names = ""; data = 0
 		for (i = 1; i <= nt; i++) {
-			if (t[i] == 0 || t[i] == 64) data = 1
-			if (t[i] == 3) continue
+			if (t[i] == 0 || t[i] == 64) { data = 1; continue }
+			if (t[i] == 4) { hb[$4]++; continue }
+			if (t[i] == 3 || t[i] == 5) continue
 			names = names (names != "" ? ", " : "") \
 			    ((t[i] in n) ? n[t[i]] : "CHUNK_" t[i])
 		}
-		if (names == "") next
-		k = data ? "DATA" : names
-		if (count > 0 && k == kind && $4 == dst) {
+		if (data && count > 0 && kind == "DATA" && $4 == dst) {
 			count++; last = $1 - from
-			next
+		} else if (data) {
+			flush()
+			kind = "DATA"; dst = $4; count = 1; first = last = $1 - from
 		}
-		flush()
-		kind = k; dst = $4; count = 1; first = last = $1 - from
+		if (names != "") {
+			flush()
+			kind = names; dst = $4; count = 1; first = last = $1 - from
+			flush()
+		}
 	}
-	END { flush() }'
+	END {
+		flush()
+		for (i = 1; i <= lines; i++) {
+			if (lines > head + tail + 1 && i == head + 1) {
+				printf "        ... %d more lines ...\n", lines - head - tail
+				i = lines - tail
+			}
+			print out[i]
+		}
+		for (a in hb) h = h sprintf("%s%d to %s", h != "" ? ", " : "", hb[a], a)
+		if (h != "") print "        client heartbeats: " h
+	}'
 }
 
 # wire_server_port [FROM [TO]]: the destination port of the first INIT
