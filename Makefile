@@ -107,4 +107,11 @@ format:
 clean:
 	rm -f $(PROGS) $(TEST_PROGS)
 
-.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean
+# Benchmarks, side by side with iperf3 (bench/BENCHMARKS.md): measured in
+# the VM when this kernel has no SCTP, about 15 minutes. The drivers are
+# built here only; not part of `make all`, `make check` or CI.
+BENCH_DRIVERS = bench/bulk bench/echo_load
+bench: all $(BENCH_DRIVERS)
+	bench/run
+
+.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean bench

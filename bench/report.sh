@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# bench/report.sh DIR: the table of one `make bench` run (the .dat files
+# bench/bench.sh left in DIR), as Markdown on stdout. Medians over the
+# rounds; every comparison is a ratio of runs made in the same run.
+set -uo pipefail
+dir=${1:?usage: bench/report.sh DIR}
+cd "$dir" || exit 2
+
+# med CONFIG: median Mbit/s of CONFIG's rounds in bulk.dat ("nan" if none).
+med() {
+	awk -v c="$1" '$1 == c && $3 != "nan" { print $3 }' bulk.dat 2>/dev/null | sort -g |
+		awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# all CONFIG: every round's value, for the table.
+all() { awk -v c="$1" '$1 == c { printf "%s%s", sep, $3; sep = ", " }' bulk.dat 2>/dev/null; }
+# ratio A B: A/B to two decimals.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+# Helper files for bench/plots.gp: medians and merged series.
+if [[ -s bulk.dat ]]; then
+	for c in iperf3-sctp-default ours-sctp-default sample-sctp-default iperf3-sctp-tuned \
+		ours-sctp-tuned iperf3-tcp-tuned ours-tcp-tuned; do
+		echo "$c $(med "$c")"
+	done >plot_bulk.dat
+fi
+if [[ -s tuning.dat ]]; then
+	{
+		awk '$1 == "buffer" { print $3, $2, $5 }' tuning.dat
+		echo "sctp 1048576 $(med ours-sctp-tuned)"
+		echo "tcp 1048576 $(med ours-tcp-tuned)"
+	} | sort -k1,1 -k2n >plot_buffers.dat
+fi
+if [[ -s sizes.dat ]]; then
+	{
+		awk '!/^#/' sizes.dat
+		echo "16384 $(med ours-sctp-tuned) $(med iperf3-sctp-tuned) $(med ours-tcp-tuned)"
+	} | sort -n >plot_sizes.dat
+fi
+if [[ -s echo_sizes.dat && -s echo.dat ]]; then
+	{
+		awk '!/^#/ && $2 == 1 { print $1, 64, $3 }' echo.dat
+		awk '!/^#/ { print $1, $2, $3 }' echo_sizes.dat
+	} | awk '{ v[$2, $1] = $3; l[$2] = 1 } END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"] }' |
+		sort -n >plot_echo_sizes.dat
+fi
+if [[ -s echo.dat ]]; then
+	awk '!/^#/ { v[$2, $1] = $3; p[$2, $1] = $5; l[$2] = 1 }
+		END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"], p[k, "many"], p[k, "one"], p[k, "tcp"] }' echo.dat |
+		sort -n >plot_echo.dat
+fi
+
+echo "## Environment"
+echo
+sed 's/^/    /' env.txt 2>/dev/null
+echo
+
+if [[ -s bulk.dat ]]; then
+	echo "## Bulk throughput, 16 KiB messages, one association"
+	echo
+	echo "Receiver-side Mbit/s, median of the rounds (all rounds in brackets)."
+	echo
+	echo "| sender | buffers | Mbit/s | rounds |"
+	echo "| --- | --- | ---: | --- |"
+	for c in iperf3-sctp-default ours-sctp-default sample-sctp-default iperf3-sctp-tuned \
+		ours-sctp-tuned iperf3-tcp-tuned ours-tcp-tuned; do
+		case $c in
+		iperf3-sctp-*) who="iperf3 --sctp" ;;
+		iperf3-tcp-*) who="iperf3 (TCP)" ;;
+		ours-sctp-*) who="bench/bulk (SCTP)" ;;
+		ours-tcp-*) who="bench/bulk -T (TCP)" ;;
+		sample-*) who="multistream/stream_sender -r 0" ;;
+		esac
+		case $c in
+		*-default) b="kernel default" ;;
+		*) b="-w 1 MiB" ;;
+		esac
+		echo "| $who | $b | $(med "$c") | $(all "$c") |"
+	done
+	echo
+	echo "| ratio | value |"
+	echo "| --- | ---: |"
+	echo "| bench/bulk / iperf3 --sctp, -w 1 MiB | **$(ratio "$(med ours-sctp-tuned)" "$(med iperf3-sctp-tuned)")** |"
+	echo "| bench/bulk / iperf3 --sctp, default buffers | $(ratio "$(med ours-sctp-default)" "$(med iperf3-sctp-default)") |"
+	echo "| stream_sender / iperf3 --sctp, default buffers | $(ratio "$(med sample-sctp-default)" "$(med iperf3-sctp-default)") |"
+	echo "| SCTP / TCP, bench/bulk, -w 1 MiB | **$(ratio "$(med ours-sctp-tuned)" "$(med ours-tcp-tuned)")** |"
+	echo "| SCTP / TCP, iperf3, -w 1 MiB | $(ratio "$(med iperf3-sctp-tuned)" "$(med iperf3-tcp-tuned)") |"
+	echo "| SCTP -w 1 MiB / SCTP default buffers, bench/bulk | $(ratio "$(med ours-sctp-tuned)" "$(med ours-sctp-default)") |"
+	echo
+fi
+
+if [[ -s tuning.dat ]]; then
+	base=$(med ours-sctp-tuned)
+	echo "## What the knobs do (bench/bulk, SCTP unless said)"
+	echo
+	echo "Relative to bench/bulk SCTP with -w 1 MiB, 16 KiB messages, Nagle on, kernel SACK policy ($base Mbit/s)."
+	echo
+	echo "| knob | setting | protocol | message | Mbit/s | relative |"
+	echo "| --- | --- | --- | ---: | ---: | ---: |"
+	awk '!/^#/' tuning.dat | while read -r knob setting proto len v; do
+		echo "| $knob | $setting | $proto | $len | $v | $(ratio "$v" "$base") |"
+	done
+	echo
+fi
+
+if [[ -s sizes.dat ]]; then
+	echo "## Bulk throughput as the message grows (-w 1 MiB)"
+	echo
+	echo "| message bytes | bench/bulk SCTP | iperf3 --sctp | bench/bulk TCP | ours/iperf3 | SCTP/TCP |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	{
+		awk '!/^#/' sizes.dat
+		echo "16384 $(med ours-sctp-tuned) $(med iperf3-sctp-tuned) $(med ours-tcp-tuned)"
+	} | sort -n | while read -r l a b c; do
+		echo "| $l | $a | $b | $c | $(ratio "$a" "$b") | $(ratio "$a" "$c") |"
+	done
+	echo
+fi
+
+if [[ -s echo.dat ]]; then
+	echo "## Echo round trips per second, 64-byte messages"
+	echo
+	echo "One message in flight per client; p50/p99 round trip in microseconds."
+	echo
+	echo "| clients | one-to-many (echo_server_many) | one-to-one (echo_server) | TCP (tcp_echo_server) | many/one | many/TCP |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	for n in $(awk '!/^#/ { print $2 }' echo.dat | sort -nu); do
+		get() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $3; f = 1 } END { if (!f) print "nan" }' echo.dat; }
+		lat() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $4 "/" $5 }' echo.dat; }
+		m=$(get many) o=$(get one) t=$(get tcp)
+		echo "| $n | $m ($(lat many)) | $o ($(lat one)) | $t ($(lat tcp)) | $(ratio "$m" "$o") | $(ratio "$m" "$t") |"
+	done
+	echo
+fi
+
+if [[ -s echo_sizes.dat ]]; then
+	echo "## Echo round trips per second as the message grows (1 client)"
+	echo
+	echo "| message bytes | one-to-many | one-to-one | TCP | many/TCP |"
+	echo "| ---: | ---: | ---: | ---: | ---: |"
+	{
+		awk '!/^#/ && $2 == 1 { print $1, 64, $3 }' echo.dat
+		awk '!/^#/ { print $1, $2, $3 }' echo_sizes.dat
+	} | awk '{ v[$2, $1] = $3; l[$2] = 1 } END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"] }' |
+		sort -n | while read -r l m o t; do
+		echo "| $l | $m | $o | $t | $(ratio "$m" "$t") |"
+	done
+	echo
+fi
+
+if [[ -s memory.dat ]]; then
+	echo "## Memory with 1,000 idle associations"
+	echo
+	echo "Server RSS before and with the clients connected; the kernel's slab growth counts both ends (client and server live in the same kernel)."
+	echo
+	echo "| server | RSS before (kB) | RSS with 1,000 (kB) | associations seen | kernel slab growth (kB) | per association, both ends (kB) | still answers |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+	awk '!/^#/' memory.dat | while read -r s b a n slab ok; do
+		per=$(awk -v s="$slab" -v n="$n" 'BEGIN { if (n + 0 > 0) printf "%.1f", s / n; else printf "n/a" }')
+		echo "| $s | $b | $a | $n | $slab | $per | $ok |"
+	done
+	echo
+fi
+
+if [[ -s hol.dat ]]; then
+	echo "## Head-of-line blocking: one-way delay (ms) under loss"
+	echo
+	echo "Flows 1-3 lose nothing; only flow 0's packets are dropped."
+	echo
+	echo "| run | messages | flows 1-3 p50 | flows 1-3 p99 | flow 0 p50 | flow 0 p99 | every message once, in order |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+	awk '!/^#/' hol.dat | while read -r m n a b c d ok; do
+		case $m in
+		streams) m="SCTP, 4 streams" ;;
+		one) m="SCTP, 1 stream" ;;
+		tcp) m="TCP" ;;
+		unordered) m="SCTP, unordered" ;;
+		esac
+		echo "| $m | $n | $a | $b | $c | $d | $ok |"
+	done
+	echo
+fi
+
+if [[ -s failover.dat ]]; then
+	echo "## Failover: fault on the primary path to the first message through the other"
+	echo
+	echo "| settings | runs (ms) | median (ms) |"
+	echo "| --- | --- | ---: |"
+	for c in default tuned; do
+		runs=$(awk -v c="$c" '$1 == c { printf "%s%s", sep, $3; sep = ", " }' failover.dat)
+		m=$(awk -v c="$c" '$1 == c { print $3 }' failover.dat | sort -n |
+			awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }')
+		echo "| $c | ${runs:-none} | $m |"
+	done
+	echo
+fi
