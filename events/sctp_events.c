@@ -890,6 +890,9 @@ main(int argc, char **argv)
 				err(1, "calloc");
 			while (receive(fd, &o, s, MSG_DONTWAIT) > 0)
 				;
+			free(s);
+			freeaddrinfo(ai);
+			close(fd);
 			return 1;
 		}
 		freeaddrinfo(ai);
