@@ -49,6 +49,7 @@ ECHO_SIZES="1024 16384 65536"
 SCTP_BUFFERS="65536 262144 4194304"
 TCP_BUFFERS="65536 4194304"
 CLIENTS="1 10 100 1000"
+# Idle associations for the memory reading (the last of CLIENTS).
 IDLE=1000
 
 BULK=$top/bench/bulk
@@ -134,7 +135,8 @@ wait_line() {
 serve() {
 	local name=$1
 	shift
-	inb "$@" >"$raw/$name.server" 2>&1 &
+	# ip netns exec execs the program: $! is the server's own PID.
+	ip netns exec "$nsb" "$@" >"$raw/$name.server" 2>&1 &
 	SPID=$!
 	bg_pids+=("$SPID")
 	wait_line "$raw/$name.server" '^listening on .* port [0-9]+$' "$SPID" ||
@@ -201,7 +203,7 @@ iperf() {
 }
 
 # Sections to run (all by default); SCTP_BENCH_ONLY="echo hol" for less.
-only=${SCTP_BENCH_ONLY:-bulk tuning sizes echo memory hol failover}
+only=${SCTP_BENCH_ONLY:-bulk tuning sizes echo hol failover}
 want() { [[ " $only " == *" $1 "* ]]; }
 
 if want bulk; then
@@ -313,68 +315,87 @@ load() {
 }
 declare -A server_bin=([many]=$ECHO_MANY [one]=$ECHO_ONE [tcp]=$ECHO_TCP)
 declare -A server_flag=([many]="" [one]="" [tcp]=-T)
+declare -A server_pid server_port
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 if want echo; then
-	say "echo: round trips per second, $CLIENTS concurrent clients; sizes $ECHO_SIZES"
-	echo "# server clients round-trips/s p50-us p99-us" >"$out/echo.dat"
-	echo "# server length round-trips/s p50-us p99-us (1 client)" >"$out/echo_sizes.dat"
+	say "echo: round trips per second, $CLIENTS concurrent clients, $reps rounds; sizes $ECHO_SIZES"
+	# The three servers run side by side, so that the rounds can take
+	# turns: a busy moment of the machine then hits each of them alike.
+	# A thousand clients need more than 1024 descriptors.
+	ulimit -n 4096
 	for s in many one tcp; do
-		# One server per kind, fresh; the open-file limit must fit
-		# a thousand clients.
-		ulimit -n 4096
-		serve "echo-$s" "${server_bin[$s]}" -a "$B" -p 0 || continue
+		serve "echo-$s" "${server_bin[$s]}" -a "$B" -p 0 || exit 1
+		server_pid[$s]=$SPID server_port[$s]=$SPORT
+	done
+	echo "# server clients round round-trips/s p50-us p99-us" >"$out/echo.dat"
+	echo "# server length round-trips/s p50-us p99-us (1 client)" >"$out/echo_sizes.dat"
+	for ((r = 1; r <= reps; r++)); do
 		for n in $CLIENTS; do
-			# shellcheck disable=SC2086 # the flag may be empty
-			v=$(load "echo-$s-$n" ${server_flag[$s]} -n "$n" -l 64)
-			echo "$s $n $v" >>"$out/echo.dat"
-			say "  $s, $n clients: $v"
+			# A thousand clients take long to connect: one round,
+			# below, with the memory.
+			((n >= IDLE)) && continue
+			for s in many one tcp; do
+				SPORT=${server_port[$s]}
+				# shellcheck disable=SC2086 # the flag may be empty
+				v=$(load "echo-$s-$n-$r" ${server_flag[$s]} -n "$n" -l 64)
+				echo "$s $n $r $v" >>"$out/echo.dat"
+				say "  $s, $n clients, round $r: $v"
+			done
 		done
-		for l in $ECHO_SIZES; do
+	done
+	for l in $ECHO_SIZES; do
+		for s in many one tcp; do
+			SPORT=${server_port[$s]}
 			# shellcheck disable=SC2086
 			v=$(load "echo-$s-len-$l" ${server_flag[$s]} -n 1 -l "$l")
 			echo "$s $l $v" >>"$out/echo_sizes.dat"
 			say "  $s, $l bytes: $v"
 		done
-		unserve
 	done
-fi
 
-# --- memory with idle associations -------------------------------------------------
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
-if want memory; then
-	say "memory: $IDLE idle associations"
+	# A thousand clients: load for a while, then hold them idle and read
+	# the server's memory and the kernel's.
+	say "echo: $IDLE clients, then $IDLE idle associations"
 	echo "# server rss-before-kB rss-with-${IDLE}-kB server-associations kernel-slab-growth-kB still-answers" >"$out/memory.dat"
 	for s in many one tcp; do
-		ulimit -n 4096
-		serve "idle-$s" "${server_bin[$s]}" -a "$B" -p 0 || continue
-		# The server's own PID, not ip netns exec's: it execs, same PID.
-		before=$(rss_kb "$SPID") slab0=$(slab_kb)
+		SPORT=${server_port[$s]} spid=${server_pid[$s]}
+		before=$(rss_kb "$spid") slab0=$(slab_kb)
+		f=$raw/echo-$s-$IDLE-1
 		# shellcheck disable=SC2086
-		ina "$LOAD" ${server_flag[$s]} -a "$B" -p "$SPORT" -n "$IDLE" -H >"$raw/idle-$s.load" 2>&1 &
+		# Not through ina: $! must be the clients' own PID, to stop them.
+		ip netns exec "$nsa" "$LOAD" ${server_flag[$s]} -a "$B" -p "$SPORT" -n "$IDLE" -l 64 \
+			-t "$echo_secs" -H >"$f.load" 2>&1 &
 		hpid=$!
 		bg_pids+=("$hpid")
-		if wait_line "$raw/idle-$s.load" '^holding ' "$hpid"; then
+		if wait_line "$f.load" '^holding ' "$hpid"; then
+			v=$(sed -nE 's/^round trips .*: ([0-9.]+) per second, p50 ([0-9]+) us, p99 ([0-9]+) us$/\1 \2 \3/p' "$f.load")
+			echo "$s $IDLE 1 ${v:-nan nan nan}" >>"$out/echo.dat"
+			say "  $s, $IDLE clients: $v"
 			# Let the server take in the last notifications.
 			sleep 1
-			after=$(rss_kb "$SPID") slab1=$(slab_kb)
+			after=$(rss_kb "$spid") slab1=$(slab_kb)
+			# The server's side only: its port is the local one.
 			if [[ $s == tcp ]]; then
-				assocs=$(inb ss -Htn state established "sport = :$SPORT" | wc -l)
+				assocs=$(inb ss -Htn "sport = :$SPORT" | wc -l)
 			else
-				# /proc/net/sctp/assocs: one line per association
-				# (both ends of each live in this kernel, in
-				# different namespaces: count the server's).
-				assocs=$(inb awk 'NR > 1' /proc/net/sctp/assocs | wc -l)
+				assocs=$(inb awk -v p="$SPORT" '$12 == p' /proc/net/sctp/assocs | wc -l)
 			fi
 			# shellcheck disable=SC2086
 			ok=$(load "idle-$s-probe" ${server_flag[$s]} -n 1 -l 64 | awk '{ print ($1 > 0) ? "yes" : "no" }')
 			echo "$s $before $after $assocs $((slab1 - slab0)) $ok" >>"$out/memory.dat"
 			say "  $s: RSS $before -> $after kB with $assocs associations; slab +$((slab1 - slab0)) kB; answers: $ok"
 		else
+			echo "$s $IDLE 1 nan nan nan" >>"$out/echo.dat"
 			echo "$s $before nan nan nan no" >>"$out/memory.dat"
-			say "  $s: the clients could not connect"; cat "$raw/idle-$s.load" >&2
+			say "  $s: $IDLE clients could not connect"
+			cat "$f.load" >&2
 		fi
 		kill "$hpid" 2>/dev/null
 		wait "$hpid" 2>/dev/null
+	done
+	for s in many one tcp; do
+		SPID=${server_pid[$s]}
 		unserve
 	done
 fi
@@ -451,7 +472,7 @@ fi
 # fault 6 s only (the failover itself takes about one RTO, 1 s; waiting
 # for ADDR_UNREACHABLE would take 63 s a cycle, see BENCHMARKS.md).
 if want failover; then
-	echo "# settings cycle failover-ms (fault to the first message through the other path, at the server)" >"$out/failover.dat"
+	echo "# settings cycle failover-ms (path broken to the first message through the other path, at the server)" >"$out/failover.dat"
 	for cfg in tuned default; do
 		if [[ $cfg == tuned ]]; then
 			args=(-f -k "$tuned_cycles")
@@ -459,12 +480,18 @@ if want failover; then
 			args=(-k "$default_cycles" -H 6 -W 20)
 		fi
 		say "failover: $cfg settings, ${args[*]}"
-		rm -rf "$raw/failover-$cfg"
-		timeout 600 "$FAILOVER" "${args[@]}" -n "$tag-mh" -o "$raw/failover-$cfg" \
+		# Its logs go to a local directory first: it makes FIFOs there,
+		# which the VM's shared directory cannot hold.
+		logs=$(mktemp -d)
+		timeout 600 "$FAILOVER" "${args[@]}" -n "$tag-mh" -o "$logs" \
 			>"$raw/failover-$cfg.out" 2>"$raw/failover-$cfg.err"
 		echo "# exit status $?" >>"$raw/failover-$cfg.out"
+		rm -rf "$raw/failover-$cfg"
+		mkdir -p "$raw/failover-$cfg"
+		find "$logs" -maxdepth 1 -type f -exec cp {} "$raw/failover-$cfg/" \;
+		rm -rf "$logs"
 		# "[cycle N: ]failover: MS ms (fault to ...)"
-		awk -v c="$cfg" '/failover: [0-9]+ ms \(fault/ {
+		awk -v c="$cfg" '/failover: [0-9]+ ms \(/ {
 			n = ($1 == "cycle") ? $2 + 0 : 1
 			for (i = 1; i < NF; i++) if ($i == "failover:") print c, n, $(i + 1)
 		}' "$raw/failover-$cfg.out" >>"$out/failover.dat"

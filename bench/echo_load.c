@@ -2,8 +2,8 @@
  * echo_load - many echo clients in one process: N associations (or TCP
  * connections) to one echo server, each with one message in flight, all
  * driven by a single poll() loop. It counts round trips per second and
- * their latency, or (-H) just holds N idle associations open so that the
- * server's memory can be read.
+ * their latency; then (-H) it holds the N associations open, idle, so
+ * that the server's memory can be read.
  *
  * One process instead of N echo_client processes: under emulation, a
  * hundred processes cost more CPU than the server they are meant to load,
@@ -14,12 +14,12 @@
  * Try:
  *   terminal 1: echo/echo_server_many -p 2013
  *   terminal 2: bench/echo_load -p 2013 -n 100 -l 64 -t 3
- *               bench/echo_load -p 2013 -n 1000 -H     (Ctrl-C ends it)
+ *               bench/echo_load -p 2013 -n 1000 -t 0 -H (Ctrl-C ends it)
  *
  * Output, for scripts:
  *   "connected N in SECONDS s (R refused and tried again)"
- *   "holding N" (-H; SIGINT or SIGTERM closes them all and exits 0)
  *   "round trips R in SECONDS s: RATE per second, p50 US us, p99 US us"
+ *   "holding N" (-H; SIGINT or SIGTERM closes them all and exits 0)
  *
  * Read: poll(2), connect(2) (EINPROGRESS), sctp(7) (SCTP_NODELAY),
  * getrlimit(2) (RLIMIT_NOFILE).
@@ -380,7 +380,7 @@ main(int argc, char **argv)
 				usage(stderr, EXIT_USAGE);
 			break;
 		case 't':
-			if (parse_number(optarg, "seconds", 1, MAX_SECONDS,
+			if (parse_number(optarg, "seconds", 0, MAX_SECONDS,
 					 &seconds) < 0)
 				usage(stderr, EXIT_USAGE);
 			break;
@@ -420,12 +420,21 @@ main(int argc, char **argv)
 
 	connect_all(c, n, ai, proto, pfd);
 	freeaddrinfo(ai);
+	if (seconds > 0)
+		run_load(c, n, length, seconds, pfd);
 	if (hold) {
+		sigset_t block, old;
+
+		/* Blocked until sigsuspend(), so a signal cannot slip in
+		 * between the test of stop and the wait. */
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		if (sigprocmask(SIG_BLOCK, &block, &old) < 0)
+			err(1, "sigprocmask");
 		printf("holding %lu\n", n);
 		while (!stop)
-			pause();
-	} else {
-		run_load(c, n, length, seconds, pfd);
+			sigsuspend(&old);
 	}
 	for (unsigned long i = 0; i < n; i++)
 		close(c[i].fd);

@@ -11,6 +11,11 @@ med() {
 	awk -v c="$1" '$1 == c && $3 != "nan" { print $3 }' bulk.dat 2>/dev/null | sort -g |
 		awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+# emed SERVER CLIENTS COLUMN: median over the rounds in echo.dat.
+emed() {
+	awk -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n && $c != "nan" { print $c }' echo.dat 2>/dev/null | sort -g |
+		awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else print v[int((NR + 1) / 2)] }'
+}
 # all CONFIG: every round's value, for the table.
 all() { awk -v c="$1" '$1 == c { printf "%s%s", sep, $3; sep = ", " }' bulk.dat 2>/dev/null; }
 # ratio A B: A/B to two decimals.
@@ -38,15 +43,16 @@ if [[ -s sizes.dat ]]; then
 fi
 if [[ -s echo_sizes.dat && -s echo.dat ]]; then
 	{
-		awk '!/^#/ && $2 == 1 { print $1, 64, $3 }' echo.dat
+		for v in many one tcp; do echo "$v 64 $(emed "$v" 1 4)"; done
 		awk '!/^#/ { print $1, $2, $3 }' echo_sizes.dat
 	} | awk '{ v[$2, $1] = $3; l[$2] = 1 } END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"] }' |
 		sort -n >plot_echo_sizes.dat
 fi
 if [[ -s echo.dat ]]; then
-	awk '!/^#/ { v[$2, $1] = $3; p[$2, $1] = $5; l[$2] = 1 }
-		END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"], p[k, "many"], p[k, "one"], p[k, "tcp"] }' echo.dat |
-		sort -n >plot_echo.dat
+	for n in $(awk '!/^#/ { print $2 }' echo.dat | sort -nu); do
+		echo "$n $(emed many "$n" 4) $(emed one "$n" 4) $(emed tcp "$n" 4)" \
+			"$(emed many "$n" 6) $(emed one "$n" 6) $(emed tcp "$n" 6)"
+	done >plot_echo.dat
 fi
 
 echo "## Environment"
@@ -119,16 +125,16 @@ fi
 if [[ -s echo.dat ]]; then
 	echo "## Echo round trips per second, 64-byte messages"
 	echo
-	echo "One message in flight per client; p50/p99 round trip in microseconds."
+	echo "One message in flight per client; median of the rounds (1,000 clients: one round), with the p50/p99 round trip in ms."
 	echo
 	echo "| clients | one-to-many (echo_server_many) | one-to-one (echo_server) | TCP (tcp_echo_server) | many/one | many/TCP |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-	for n in $(awk '!/^#/ { print $2 }' echo.dat | sort -nu); do
-		get() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $3; f = 1 } END { if (!f) print "nan" }' echo.dat; }
-		lat() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $4 "/" $5 }' echo.dat; }
-		m=$(get many) o=$(get one) t=$(get tcp)
-		echo "| $n | $m ($(lat many)) | $o ($(lat one)) | $t ($(lat tcp)) | $(ratio "$m" "$o") | $(ratio "$m" "$t") |"
-	done
+	while read -r n m o t pm po pt; do
+		lat() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $5 / 1000; exit }' echo.dat; }
+		ms() { awk -v v="$1" 'BEGIN { if (v + 0 > 0) printf "%.1f", v / 1000; else printf "n/a" }'; }
+		echo "| $n | $m ($(ms "$(emed many "$n" 5)")/$(ms "$pm")) | $o ($(ms "$(emed one "$n" 5)")/$(ms "$po")) |" \
+			"$t ($(ms "$(emed tcp "$n" 5)")/$(ms "$pt")) | $(ratio "$m" "$o") | $(ratio "$m" "$t") |"
+	done <plot_echo.dat
 	echo
 fi
 
@@ -137,13 +143,9 @@ if [[ -s echo_sizes.dat ]]; then
 	echo
 	echo "| message bytes | one-to-many | one-to-one | TCP | many/TCP |"
 	echo "| ---: | ---: | ---: | ---: | ---: |"
-	{
-		awk '!/^#/ && $2 == 1 { print $1, 64, $3 }' echo.dat
-		awk '!/^#/ { print $1, $2, $3 }' echo_sizes.dat
-	} | awk '{ v[$2, $1] = $3; l[$2] = 1 } END { for (k in l) print k, v[k, "many"], v[k, "one"], v[k, "tcp"] }' |
-		sort -n | while read -r l m o t; do
+	while read -r l m o t; do
 		echo "| $l | $m | $o | $t | $(ratio "$m" "$t") |"
-	done
+	done <plot_echo_sizes.dat
 	echo
 fi
 
