@@ -155,6 +155,21 @@ packet_line() {
 	packet_line "client > server" SHUTDOWN
 }
 
+@test "README's tshark command reads the echo step's pcap: tags and chunks" {
+	# The command as README.md shows it, on this tour's file.
+	run tshark -r "$SCTP_TOUR_OUT/2-echo.pcap" -Y sctp -T fields \
+		-e frame.number -e sctp.srcport -e sctp.dstport \
+		-e sctp.verification_tag -e sctp.init_initiate_tag \
+		-e sctp.initack_initiate_tag -e _ws.col.Info
+	assert_success
+	local tag='0x[0-9a-f]{8}'
+	assert_line --index 0 --regexp "^1	[0-9]+	[0-9]+	0x00000000	$tag		INIT \$"
+	assert_line --index 1 --regexp "^2	[0-9]+	[0-9]+	$tag		$tag	INIT_ACK \$"
+	assert_line --index 2 --regexp "^3	[0-9]+	[0-9]+	$tag			COOKIE_ECHO \$"
+	assert_line --index 3 --regexp "^4	[0-9]+	[0-9]+	$tag			COOKIE_ACK \$"
+	assert_line --regexp "	SHUTDOWN_COMPLETE \$"
+}
+
 @test "a step runs alone: tests/tour.sh daytime" {
 	SCTP_TOUR_OUT=$BATS_TEST_TMPDIR/out run timeout 600 "$TOP/tests/tour.sh" daytime
 	assert_success

@@ -169,9 +169,9 @@ unserve() {
 		tail -c +"$((SHOWN[$name] + 1))" "$work/$name.out"
 	fi
 }
-# side_by_side FILE1 FILE2: two columns, the left one 44 characters wide.
+# side_by_side FILE1 FILE2: two columns, the left one 48 characters wide.
 side_by_side() {
-	awk -v w=44 '
+	awk -v w=48 '
 		NR == FNR { left[FNR] = $0; nl = FNR; next }
 		{ right[FNR] = $0; nr = FNR }
 		END {

@@ -24,7 +24,8 @@ load lib/pcap
 # Debian's own Python: the socket module has IPPROTO_SCTP (but not the
 # SCTP option names, so the numbers of linux/sctp.h appear below). A
 # version manager's python3 shim on PATH can take many seconds to start
-# under emulation.
+# under emulation; -S (no site-packages: the standard library is all we
+# use) saves a little more.
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 setup_file() {
@@ -109,7 +110,7 @@ packets() {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
 	# No connect(): sendto() an address with no association sets one up
 	# (implicit setup), and the message waits for the cookie to go out.
-	run timeout 20 "$PYTHON" - "$SERVER_PORT" <<-'EOF'
+	run timeout 20 "$PYTHON" -S - "$SERVER_PORT" <<-'EOF'
 		import socket, sys
 		s = socket.socket(socket.AF_INET, socket.SOCK_SEQPACKET, socket.IPPROTO_SCTP)
 		s.sendto(b"first words", ("127.0.0.1", int(sys.argv[1])))
@@ -160,7 +161,7 @@ for name, proto in (("SCTP", socket.IPPROTO_SCTP), ("TCP", socket.IPPROTO_TCP)):
 '
 
 @test "SHUTDOWN, SHUTDOWN_ACK, SHUTDOWN_COMPLETE: no half-close, the peer cannot send after it (TCP can)" {
-	run timeout 30 "$PYTHON" -c "$HALF_CLOSE"
+	run timeout 30 "$PYTHON" -S -c "$HALF_CLOSE"
 	assert_success
 	assert_line "SCTP server reads: end of file"
 	assert_line "SCTP server sends: EPIPE"
@@ -191,7 +192,7 @@ for name, proto in (("SCTP", socket.IPPROTO_SCTP), ("TCP", socket.IPPROTO_TCP)):
 }
 
 @test "close() with SO_LINGER {1, 0}, or with data unread, sends ABORT instead of SHUTDOWN" {
-	run timeout 30 "$PYTHON" - <<-'EOF'
+	run timeout 30 "$PYTHON" -S - <<-'EOF'
 		import select, socket, struct
 		for how in ("linger", "unread"):
 		    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
@@ -285,8 +286,8 @@ c.close()
 # serve_once PROTO REUSE: a one-shot server, one client served by it, and
 # the server gone. Sets SERVER_PORT.
 serve_once() {
-	start_server "$PYTHON" -c "$ONESHOT" "$1" "$2"
-	run timeout 20 "$PYTHON" -c "$PING" "$1" "$SERVER_PORT"
+	start_server "$PYTHON" -S -c "$ONESHOT" "$1" "$2"
+	run timeout 20 "$PYTHON" -S -c "$PING" "$1" "$SERVER_PORT"
 	assert_success
 	assert_output $'pong\nserver closed'
 	stop_pid "$SERVER_PID"
@@ -303,7 +304,7 @@ serve_once() {
 	assert_equal "${lines[n - 2]}" "> SHUTDOWN_ACK"
 	assert_equal "${lines[n - 1]}" "< SHUTDOWN_COMPLETE"
 
-	run timeout 20 "$PYTHON" -c "$REBIND" sctp "$SERVER_PORT"
+	run timeout 20 "$PYTHON" -S -c "$REBIND" sctp "$SERVER_PORT"
 	assert_success
 	assert_line --index 0 "bind without SO_REUSEADDR: ok"
 }
@@ -314,7 +315,7 @@ serve_once() {
 	# (60 s on Linux), and with it the port.
 	run ss -Htan state time-wait "( sport = :$SERVER_PORT )"
 	assert_output --partial "127.0.0.1:$SERVER_PORT"
-	run timeout 20 "$PYTHON" -c "$REBIND" tcp "$SERVER_PORT"
+	run timeout 20 "$PYTHON" -S -c "$REBIND" tcp "$SERVER_PORT"
 	assert_success
 	assert_line --index 0 "bind without SO_REUSEADDR: EADDRINUSE"
 	# On Linux SO_REUSEADDR on the new socket alone is not enough: the
@@ -326,7 +327,7 @@ serve_once() {
 	serve_once tcp 1
 	run ss -Htan state time-wait "( sport = :$SERVER_PORT )"
 	assert_output --partial "127.0.0.1:$SERVER_PORT"
-	run timeout 20 "$PYTHON" -c "$REBIND" tcp "$SERVER_PORT"
+	run timeout 20 "$PYTHON" -S -c "$REBIND" tcp "$SERVER_PORT"
 	assert_success
 	assert_line --index 0 "bind without SO_REUSEADDR: EADDRINUSE"
 	assert_line --index 1 "bind with SO_REUSEADDR: ok"
@@ -389,7 +390,7 @@ serve_once() {
 
 	# The default INIT timers would retry for minutes: one retry after
 	# 200 ms is enough to see it fail.
-	run timeout 30 "$PYTHON" - "$closed_port" <<-'EOF'
+	run timeout 30 "$PYTHON" -S - "$closed_port" <<-'EOF'
 		import errno, socket, struct, sys
 		SCTP_RTOINFO, SCTP_INITMSG = 0, 2   # linux/sctp.h
 		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)

@@ -45,7 +45,7 @@ WIRE_MARK_PORT=9
 # Seconds to wait for tshark to start and for a marker to be decoded.
 # Generous: emulated, on a shared machine, both can take tens of seconds.
 WIRE_START_TIMEOUT=${WIRE_START_TIMEOUT:-240}
-WIRE_SYNC_TIMEOUT=${WIRE_SYNC_TIMEOUT:-60}
+WIRE_SYNC_TIMEOUT=${WIRE_SYNC_TIMEOUT:-120}
 
 # The fields tshark prints per packet, in column order. A packet with
 # several chunks gives comma-separated lists (one value per chunk that
@@ -91,22 +91,17 @@ wire_start() {
 # wire_sync: send a marker and wait until tshark has printed it, so every
 # packet sent before it is in $WIRE_TEXT. Sets WIRE_MARK.
 wire_sync() {
-	local token hex deadline next=0
+	local token hex deadline
 	WIRE_SEQ=$((WIRE_SEQ + 1))
 	# Unique across subshells (each bats test is one): $$ is not.
 	token="wire-sync-$BASHPID-$WIRE_SEQ-$RANDOM$RANDOM"
 	hex=$(printf '%s' "$token" | od -An -tx1 | tr -d ' \n')
+	# Sent once: loopback loses nothing, and a second marker would land
+	# among the next exchange's packets.
+	printf '%s' "$token" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
 	deadline=$((SECONDS + WIRE_SYNC_TIMEOUT))
-	while :; do
-		# (Re)send every few seconds: cheap insurance against a marker
-		# sent while the capture buffer overflowed.
-		if ((SECONDS >= next)); then
-			printf '%s' "$token" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
-			next=$((SECONDS + 5))
-		fi
-		WIRE_MARK=$(awk -F'\t' -v hex="$hex" \
-			'$17 == hex { print $1; exit }' "$WIRE_TEXT")
-		[[ -n $WIRE_MARK ]] && return 0
+	until WIRE_MARK=$(awk -F'\t' -v hex="$hex" \
+		'$17 == hex { print $1; exit }' "$WIRE_TEXT") && [[ -n $WIRE_MARK ]]; do
 		if ((SECONDS >= deadline)); then
 			echo "the capture did not catch up within ${WIRE_SYNC_TIMEOUT}s" >&2
 			WIRE_MARK=0
