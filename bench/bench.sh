@@ -33,10 +33,10 @@ quick=${SCTP_BENCH_QUICK:-0}
 # comparison (interleaved, so that a busy moment of the machine hits
 # every configuration alike).
 if ((quick)); then
-	bulk_secs=1 echo_secs=1 reps=1 tuned_cycles=1 default_cycles=1
+	bulk_secs=1 echo_secs=1 reps=1 echo_reps=1 tuned_cycles=1 default_cycles=1
 	hol_count=200
 else
-	bulk_secs=3 echo_secs=2 reps=3 tuned_cycles=4 default_cycles=2
+	bulk_secs=2 echo_secs=2 reps=4 echo_reps=3 tuned_cycles=4 default_cycles=2
 	hol_count=600
 fi
 # The headline message size and socket buffer size (see BENCHMARKS.md).
@@ -166,13 +166,15 @@ ours() {
 	wait "$SPID"
 	sed -nE 's/^received .*: ([0-9.]+) Mbit\/s$/\1/p' "$raw/$name.server" | grep . || echo nan
 }
-# sample NAME LENGTH COUNT: the multistream sample itself (stream_sender,
-# as fast as it can: -r 0, one stream) into bench/bulk's sink.
+# sample NAME LENGTH: the multistream sample itself (stream_sender, as
+# fast as it can: -r 0, one stream) into bench/bulk's sink. It sends a
+# count, not for a time: give it more than it can send and stop it after
+# bulk_secs; closing the socket on exit still delivers what is queued.
 sample() {
 	local name=$1
 	serve "$name" "$BULK" -S -a "$B" -p 0 || { echo nan; return; }
-	timeout $((bulk_secs + 60)) ip netns exec "$nsa" "$SENDER" -a "$B" -p "$SPORT" \
-		-o 1 -r 0 -l "$2" -c "$3" >"$raw/$name.sender" 2>&1
+	ip netns exec "$nsa" timeout -s INT "$bulk_secs" "$SENDER" -a "$B" -p "$SPORT" \
+		-o 1 -r 0 -l "$2" -c 10000000 >"$raw/$name.sender" 2>&1
 	wait "$SPID"
 	sed -nE 's/^received .*: ([0-9.]+) Mbit\/s$/\1/p' "$raw/$name.server" | grep . || echo nan
 }
@@ -212,7 +214,7 @@ say "bulk: the sample, bench/bulk and iperf3, ${LEN}-byte messages, $reps rounds
 configs=(
 	"iperf3-sctp-default|iperf iperf3-sctp-default-R --sctp -l $LEN"
 	"ours-sctp-default|ours ours-sctp-default-R -- -l $LEN"
-	"sample-sctp-default|sample sample-sctp-default-R $LEN COUNT"
+	"sample-sctp-default|sample sample-sctp-default-R $LEN"
 	"iperf3-sctp-tuned|iperf iperf3-sctp-tuned-R --sctp -l $LEN -w $BUF"
 	"ours-sctp-tuned|ours ours-sctp-tuned-R -w $BUF -- -l $LEN -w $BUF"
 	"iperf3-tcp-tuned|iperf iperf3-tcp-tuned-R -l $LEN -w $BUF"
@@ -223,14 +225,6 @@ for ((r = 1; r <= reps; r++)); do
 	for c in "${configs[@]}"; do
 		name=${c%%|*} cmd=${c#*|}
 		cmd=${cmd//-R /-$r }
-		if [[ $cmd == sample* ]]; then
-			# As many messages as bench/bulk sent just before with
-			# the same buffers: about bulk_secs of work.
-			n=$(sed -nE 's/^sent [0-9]+ bytes in ([0-9]+) messages.*/\1/p' \
-				"$raw/ours-sctp-default-$r.sender" 2>/dev/null)
-			[[ -n $n ]] || n=$((bulk_secs * 400))
-			cmd=${cmd/COUNT/$n}
-		fi
 		# shellcheck disable=SC2086 # cmd is a word list on purpose
 		v=$($cmd)
 		echo "$name $r $v" >>"$out/bulk.dat"
@@ -319,7 +313,7 @@ declare -A server_pid server_port
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 if want echo; then
-	say "echo: round trips per second, $CLIENTS concurrent clients, $reps rounds; sizes $ECHO_SIZES"
+	say "echo: round trips per second, $CLIENTS concurrent clients, $echo_reps rounds; sizes $ECHO_SIZES"
 	# The three servers run side by side, so that the rounds can take
 	# turns: a busy moment of the machine then hits each of them alike.
 	# A thousand clients need more than 1024 descriptors.
@@ -330,7 +324,7 @@ if want echo; then
 	done
 	echo "# server clients round round-trips/s p50-us p99-us" >"$out/echo.dat"
 	echo "# server length round-trips/s p50-us p99-us (1 client)" >"$out/echo_sizes.dat"
-	for ((r = 1; r <= reps; r++)); do
+	for ((r = 1; r <= echo_reps; r++)); do
 		for n in $CLIENTS; do
 			# A thousand clients take long to connect: one round,
 			# below, with the memory.

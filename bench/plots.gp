@@ -41,8 +41,8 @@ if (have("plot_buffers.dat")) {
 	set ylabel "Mbit/s"
 	set logscale x 2
 	set xtics ("64 KiB" 65536, "256 KiB" 262144, "1 MiB" 1048576, "4 MiB" 4194304)
-	plot f("plot_buffers.dat") using ($1 eq "sctp" ? $2 : 1/0):3 with linespoints ls 1 title "SCTP (bench/bulk)", \
-	     "" using ($1 eq "tcp" ? $2 : 1/0):3 with linespoints ls 3 title "TCP (bench/bulk -T)"
+	plot f("plot_buffers.dat") using (strcol(1) eq "sctp" ? $2 : 1/0):3 with linespoints ls 1 title "SCTP (bench/bulk)", \
+	     "" using (strcol(1) eq "tcp" ? $2 : 1/0):3 with linespoints ls 3 title "TCP (bench/bulk -T)"
 	unset logscale x; set xtics autofreq; unset xlabel
 }
 
@@ -99,7 +99,7 @@ if (have("plot_echo.dat")) {
 }
 
 # --- head-of-line blocking ------------------------------------------------------------------
-if (have("hol_streams.dat")) {
+if (have("plot_hol_streams_intact.dat")) {
 	set output f("hol.png")
 	set multiplot layout 1,2 title "One-way delay under loss (20 ms each way; 5% of flow 0's packets dropped)"
 	set xlabel "one-way delay, ms"
@@ -108,16 +108,13 @@ if (have("hol_streams.dat")) {
 	set key bottom right box opaque
 	set logscale x
 	set xrange [15:*]
-	set title "flows 1-3: nothing of theirs is lost"
-	plot f("hol_streams.dat") using ($1 != 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 1 title "SCTP, 4 streams", \
-	     f("hol_one.dat") using ($1 != 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 2 title "SCTP, 1 stream", \
-	     f("hol_tcp.dat") using ($1 != 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 3 title "TCP", \
-	     f("hol_unordered.dat") using ($1 != 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 4 dt 2 title "SCTP, unordered"
-	set title "flow 0: its own losses"
-	plot f("hol_streams.dat") using ($1 == 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 1 title "SCTP, 4 streams", \
-	     f("hol_one.dat") using ($1 == 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 2 title "SCTP, 1 stream", \
-	     f("hol_tcp.dat") using ($1 == 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 3 title "TCP", \
-	     f("hol_unordered.dat") using ($1 == 0 ? $2 : 1/0):(1) smooth cnormal with lines ls 4 dt 2 title "SCTP, unordered"
+	do for [part in "intact lossy"] {
+		set title (part eq "intact" ? "flows 1-3: nothing of theirs is lost" : "flow 0: its own losses")
+		plot f("plot_hol_streams_" . part . ".dat") using 1:2 with steps ls 1 title "SCTP, 4 streams", \
+		     f("plot_hol_one_" . part . ".dat") using 1:2 with steps ls 2 title "SCTP, 1 stream", \
+		     f("plot_hol_tcp_" . part . ".dat") using 1:2 with steps ls 3 title "TCP", \
+		     f("plot_hol_unordered_" . part . ".dat") using 1:2 with steps ls 4 dt 2 title "SCTP, unordered"
+	}
 	unset multiplot
 	unset logscale; set xrange [*:*]; set yrange [*:*]; unset xlabel
 	set key top left box opaque
@@ -139,10 +136,10 @@ if (have("timeline_tuned.dat")) {
 			repair = real(system("sed -nE 's/.*repair at (-?[0-9]+) ms.*/\\1/p' '" . file . "'"))
 			set title (cfg eq "tuned" ? "tuned (multihome/failover.sh -f): RTO 200-500 ms, heartbeats every 500 ms" : "kernel defaults: RTO min 1 s, initial 3 s")
 			set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb "red" lw 2
-			set label 1 "fault" at 50, graph 0.92 tc rgb "red"
+			set label 1 "fault" at 50, graph 0.6 tc rgb "red"
 			if (repair < 8000) {
 				set arrow 2 from repair, graph 0 to repair, graph 1 nohead lc rgb "dark-green" lw 2 dt 2
-				set label 2 "repair" at repair + 50, graph 0.92 tc rgb "dark-green"
+				set label 2 "repair" at repair + 50, graph 0.6 tc rgb "dark-green"
 			} else { unset arrow 2; unset label 2 }
 			set xlabel (cfg eq "tuned" ? "ms after the fault" : "")
 			plot file using ($1 + 50):($2 + $3) with boxes lc rgb "#ff7f0e" title "via 10.131.2.2 (alternate)", \

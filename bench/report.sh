@@ -55,6 +55,18 @@ if [[ -s echo.dat ]]; then
 	done >plot_echo.dat
 fi
 
+# Delay distributions: "delay fraction-of-messages-at-most-this" per run,
+# for the flows that lose nothing (intact) and for flow 0 (lossy).
+for m in streams one tcp unordered; do
+	[[ -s hol_$m.dat ]] || continue
+	for part in intact lossy; do
+		awk -v p="$part" '(p == "lossy") == ($1 == 0) { print $2 }' "hol_$m.dat" | sort -g >"plot_hol_${m}_$part.tmp"
+		n=$(wc -l <"plot_hol_${m}_$part.tmp")
+		awk -v n="$n" '{ print $1, NR / n }' "plot_hol_${m}_$part.tmp" >"plot_hol_${m}_$part.dat"
+		rm -f "plot_hol_${m}_$part.tmp"
+	done
+done
+
 echo "## Environment"
 echo
 sed 's/^/    /' env.txt 2>/dev/null
