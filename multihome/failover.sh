@@ -46,11 +46,13 @@ client_bin=$here/multihome_client
 # makes the path "potentially failed" and moves the traffic; three more
 # heartbeat timeouts (path_max_retrans 3) make it unreachable; heartbeats
 # every 500 ms plus an RTO notice the repair; six timeouts in a row, every
-# path counted (association_max_retrans 6), end the association. Shorter
-# timers work on real hardware, but under software emulation the machine
-# stalls for a few hundred ms now and then, and each stall longer than an
-# RTO is a (harmless, but noisy) false alarm.
-fast=(hb_interval=500 rto_initial=300 rto_min=200 rto_max=500
+# path counted (association_max_retrans 6), end the association. A SACK
+# waits at most 100 ms (sack_timeout), well under rto_min: a peer that
+# delays its SACK as long as our RTO would make our timer fire for
+# nothing. Shorter timers work on real hardware, but under software
+# emulation the machine stalls for a few hundred ms now and then, and each
+# stall longer than an RTO is a (harmless, but noisy) false alarm.
+fast=(hb_interval=500 rto_initial=300 rto_min=200 rto_max=500 sack_timeout=100
 	path_max_retrans=3 pf_retrans=0 association_max_retrans=6)
 
 usage() {

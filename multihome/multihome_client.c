@@ -75,6 +75,9 @@
  */
 #define SEND_RING 65536
 
+/* "Sending on" when no path is ACTIVE (not an index in paths). */
+#define NO_PATH (-2)
+
 /* Path states are read this often (ms) while nothing else happens. */
 #define PATH_POLL_MS 50
 
@@ -91,6 +94,9 @@
 
 /* Exit status when the association is lost (COMM_LOST). */
 #define EXIT_LOST 3
+
+/* Longest SACK delay allowed (RFC 9260 section 6.2: 500 ms). */
+#define MAX_SACK_TIMEOUT 500
 
 /*
  * Linux's values for SCTP_EXPOSE_POTENTIALLY_FAILED_STATE: 0 follows the
@@ -122,8 +128,8 @@ struct tuning {
 	long rto_max;	       /* ms, ceiling of its doubling */
 	long path_max_retrans; /* timeouts before a path is unreachable */
 	long pf_retrans;       /* timeouts before it is potentially failed */
-	long association_max_retrans; /* timeouts, all paths, before COMM_LOST
-				       */
+	long sack_timeout;     /* ms a SACK may wait for a second packet */
+	long association_max_retrans; /* timeouts in a row: COMM_LOST */
 	long max_init_retransmits;    /* INIT retries before connect gives up */
 };
 
@@ -187,7 +193,7 @@ usage(FILE *out, int status)
 		"                 hb_interval, rto_initial, rto_min, rto_max,\n"
 		"                 path_max_retrans, pf_retrans, "
 		"association_max_retrans,\n"
-		"                 max_init_retransmits\n"
+		"                 sack_timeout, max_init_retransmits\n"
 		"  -v             print every echo\n"
 		"  -h             this help\n"
 		"Ctrl-C stops sending and prints the summary. Exit status: 0 "
@@ -220,6 +226,8 @@ parse_tuning(const char *arg, struct tuning *t)
 		{ "association_max_retrans",
 		  offsetof(struct tuning, association_max_retrans), 1,
 		  UINT16_MAX },
+		{ "sack_timeout", offsetof(struct tuning, sack_timeout), 1,
+		  MAX_SACK_TIMEOUT },
 		{ "max_init_retransmits",
 		  offsetof(struct tuning, max_init_retransmits), 1,
 		  UINT16_MAX },
@@ -292,6 +300,17 @@ apply_tuning(int fd, const struct tuning *t)
 			       sizeof(th)) < 0)
 			err(1, "setsockopt SCTP_PEER_ADDR_THLDS");
 	}
+	if (t->sack_timeout >= 0) {
+		struct sctp_sack_info si;
+
+		/* sack_freq 0 keeps "every second packet". */
+		memset(&si, 0, sizeof(si));
+		si.sack_assoc_id = SCTP_FUTURE_ASSOC;
+		si.sack_delay = (uint32_t)t->sack_timeout;
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si,
+			       sizeof(si)) < 0)
+			err(1, "setsockopt SCTP_DELAYED_SACK");
+	}
 	if (t->association_max_retrans >= 0) {
 		struct sctp_assocparams ap;
 
@@ -322,14 +341,16 @@ print_settings(int fd, sctp_assoc_t id)
 	struct sctp_paddrparams pp;
 	struct sctp_paddrthlds th;
 	struct sctp_assocparams ap;
+	struct sctp_sack_info si;
 	socklen_t len;
 
+	memset(&si, 0, sizeof(si));
 	memset(&rto, 0, sizeof(rto));
 	memset(&pp, 0, sizeof(pp));
 	memset(&th, 0, sizeof(th));
 	memset(&ap, 0, sizeof(ap));
 	rto.srto_assoc_id = pp.spp_assoc_id = th.spt_assoc_id =
-		ap.sasoc_assoc_id = id;
+		ap.sasoc_assoc_id = si.sack_assoc_id = id;
 	len = sizeof(rto);
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, &len) < 0)
 		err(1, "getsockopt SCTP_RTOINFO");
@@ -342,12 +363,16 @@ print_settings(int fd, sctp_assoc_t id)
 	len = sizeof(ap);
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, &len) < 0)
 		err(1, "getsockopt SCTP_ASSOCINFO");
+	len = sizeof(si);
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, &len) < 0)
+		err(1, "getsockopt SCTP_DELAYED_SACK");
 	printf("settings: rto_initial %u ms, rto_min %u ms, rto_max %u ms, "
 	       "hb_interval %u ms%s, path_max_retrans %u, pf_retrans %u, "
-	       "association_max_retrans %u\n",
+	       "association_max_retrans %u, sack_timeout %u ms\n",
 	       rto.srto_initial, rto.srto_min, rto.srto_max, pp.spp_hbinterval,
 	       (pp.spp_flags & SPP_HB_DISABLE) ? " (off)" : "",
-	       pp.spp_pathmaxrxt, th.spt_pathpfthld, ap.sasoc_asocmaxrxt);
+	       pp.spp_pathmaxrxt, th.spt_pathpfthld, ap.sasoc_asocmaxrxt,
+	       si.sack_delay);
 }
 
 /* Subscribe to one notification type (SCTP_EVENT takes one at a time). */
@@ -640,14 +665,20 @@ poll_paths(struct client *c)
 		c->primary = i;
 	}
 	sending = c->primary;
-	if (sending < 0 || c->paths[sending].info.spinfo_state != SCTP_ACTIVE)
+	if (sending < 0 || c->paths[sending].info.spinfo_state != SCTP_ACTIVE) {
+		sending = NO_PATH;
 		for (i = 0; i < c->npaths; i++)
 			if (c->paths[i].info.spinfo_state == SCTP_ACTIVE) {
 				sending = i;
 				break;
 			}
-	if (sending != c->sending && sending >= 0) {
-		if (sending == c->primary)
+	}
+	if (sending != c->sending) {
+		if (sending == NO_PATH)
+			printf("%s no path is ACTIVE: the kernel tries the "
+			       "least failed one\n",
+			       now);
+		else if (sending == c->primary)
 			printf("%s sending on %s, the primary\n", now,
 			       path_str(c, sending, text, sizeof(text)));
 		else
@@ -982,7 +1013,7 @@ main(int argc, char **argv)
 	static struct client c;
 	char *hosts[MAX_ADDRS];
 	const char *primary = NULL;
-	struct tuning t = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct tuning t = { -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	struct sigaction sa;
 	unsigned long v, rate = DEFAULT_RATE, count = 0, seconds = 0;
 	uint16_t port = MULTIHOME_PORT;

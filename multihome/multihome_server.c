@@ -55,6 +55,9 @@
 /* Associations whose receive path we remember at once. */
 #define MAX_TRACKED 64
 
+/* Longest SACK delay allowed (RFC 9260 section 6.2: 500 ms). */
+#define MAX_SACK_TIMEOUT 500
+
 /*
  * Linux's values for SCTP_EXPOSE_POTENTIALLY_FAILED_STATE: 0 follows the
  * net.sctp.pf_expose sysctl, 1 hides the state, 2 reports it.
@@ -82,8 +85,8 @@ struct tuning {
 	long rto_max;	       /* ms, ceiling of its doubling */
 	long path_max_retrans; /* timeouts before a path is unreachable */
 	long pf_retrans;       /* timeouts before it is potentially failed */
-	long association_max_retrans; /* timeouts, all paths, before COMM_LOST
-				       */
+	long sack_timeout;     /* ms a SACK may wait for a second packet */
+	long association_max_retrans; /* timeouts in a row: COMM_LOST */
 };
 
 /* Receive path of one association, to print when it changes. */
@@ -106,7 +109,8 @@ usage(FILE *out, int status)
 		"(times in ms):\n"
 		"                 hb_interval, rto_initial, rto_min, rto_max,\n"
 		"                 path_max_retrans, pf_retrans, "
-		"association_max_retrans\n"
+		"association_max_retrans,\n"
+		"                 sack_timeout\n"
 		"  -v             print every message echoed\n"
 		"  -h             this help\n",
 		program_invocation_short_name, MULTIHOME_PORT);
@@ -135,6 +139,8 @@ parse_tuning(const char *arg, struct tuning *t)
 		{ "association_max_retrans",
 		  offsetof(struct tuning, association_max_retrans), 1,
 		  UINT16_MAX },
+		{ "sack_timeout", offsetof(struct tuning, sack_timeout), 1,
+		  MAX_SACK_TIMEOUT },
 	};
 	const char *eq = strchr(arg, '=');
 	unsigned long v;
@@ -204,6 +210,17 @@ apply_tuning(int fd, const struct tuning *t)
 			       sizeof(th)) < 0)
 			err(1, "setsockopt SCTP_PEER_ADDR_THLDS");
 	}
+	if (t->sack_timeout >= 0) {
+		struct sctp_sack_info si;
+
+		/* sack_freq 0 keeps "every second packet". */
+		memset(&si, 0, sizeof(si));
+		si.sack_assoc_id = SCTP_FUTURE_ASSOC;
+		si.sack_delay = (uint32_t)t->sack_timeout;
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si,
+			       sizeof(si)) < 0)
+			err(1, "setsockopt SCTP_DELAYED_SACK");
+	}
 	if (t->association_max_retrans >= 0) {
 		struct sctp_assocparams ap;
 
@@ -224,8 +241,10 @@ print_settings(int fd)
 	struct sctp_paddrparams pp;
 	struct sctp_paddrthlds th;
 	struct sctp_assocparams ap;
+	struct sctp_sack_info si;
 	socklen_t len;
 
+	memset(&si, 0, sizeof(si));
 	memset(&rto, 0, sizeof(rto));
 	memset(&pp, 0, sizeof(pp));
 	memset(&th, 0, sizeof(th));
@@ -242,12 +261,16 @@ print_settings(int fd)
 	len = sizeof(ap);
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &ap, &len) < 0)
 		err(1, "getsockopt SCTP_ASSOCINFO");
+	len = sizeof(si);
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &si, &len) < 0)
+		err(1, "getsockopt SCTP_DELAYED_SACK");
 	printf("settings: rto_initial %u ms, rto_min %u ms, rto_max %u ms, "
 	       "hb_interval %u ms%s, path_max_retrans %u, pf_retrans %u, "
-	       "association_max_retrans %u\n",
+	       "association_max_retrans %u, sack_timeout %u ms\n",
 	       rto.srto_initial, rto.srto_min, rto.srto_max, pp.spp_hbinterval,
 	       (pp.spp_flags & SPP_HB_DISABLE) ? " (off)" : "",
-	       pp.spp_pathmaxrxt, th.spt_pathpfthld, ap.sasoc_asocmaxrxt);
+	       pp.spp_pathmaxrxt, th.spt_pathpfthld, ap.sasoc_asocmaxrxt,
+	       si.sack_delay);
 }
 
 /* Subscribe to one notification type (SCTP_EVENT takes one at a time). */
@@ -697,7 +720,7 @@ int
 main(int argc, char **argv)
 {
 	char *hosts[MAX_ADDRS];
-	struct tuning t = { -1, -1, -1, -1, -1, -1, -1 };
+	struct tuning t = { -1, -1, -1, -1, -1, -1, -1, -1 };
 	uint16_t port = MULTIHOME_PORT;
 	int nhosts = 0, fd, c;
 	bool verbose = false;
