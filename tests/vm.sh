@@ -155,7 +155,10 @@ if [[ -n ${SCTP_VM_EXPORT:-} ]]; then
 fi
 
 {
-	printf 'export PATH=%q HOME=/root\n' "$PATH"
+	# pyenv's shims misbehave in the guest (they hang under timeout(1)):
+	# leave them out, so python3 is the system's.
+	guest_path=$(tr ':' '\n' <<<"$PATH" | grep -v '/\.pyenv/' | paste -sd:)
+	printf 'export PATH=%q HOME=/root\n' "$guest_path"
 	env | awk -F= '/^(SCTP_|BATS_|READY_|SANITIZE=|ASAN_OPTIONS=|UBSAN_OPTIONS=|TZ=|TERM=|CI=|LANG=)/ { print $1 }' |
 		while read -r v; do printf 'export %s=%q\n' "$v" "${!v}"; done
 	printf 'cd %q\n' "$PWD"
