@@ -118,6 +118,7 @@ ip -n "$nsb" link set vb up
 		echo "$k = $(sysctl -n "$k" | tr '\t' ' ')"
 	done
 	echo "iperf3 $(iperf3 --version | head -n1 | awk '{ print $2 }')"
+	echo "clock source $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 } >"$out/env.txt"
 
 # wait_line FILE REGEX PID: until FILE has a matching line; fails when PID
@@ -210,15 +211,16 @@ want() { [[ " $only " == *" $1 "* ]]; }
 
 if want bulk; then
 say "bulk: the sample, bench/bulk and iperf3, ${LEN}-byte messages, $reps rounds"
-# name|command: the headline comparison. "default" = the kernel's buffers.
+# name|command: the headline comparison. "default": the kernel's buffers
+# and Nagle; "tuned": 1 MiB buffers and no Nagle (-N), for every sender.
 configs=(
 	"iperf3-sctp-default|iperf iperf3-sctp-default-R --sctp -l $LEN"
 	"ours-sctp-default|ours ours-sctp-default-R -- -l $LEN"
 	"sample-sctp-default|sample sample-sctp-default-R $LEN"
-	"iperf3-sctp-tuned|iperf iperf3-sctp-tuned-R --sctp -l $LEN -w $BUF"
-	"ours-sctp-tuned|ours ours-sctp-tuned-R -w $BUF -- -l $LEN -w $BUF"
-	"iperf3-tcp-tuned|iperf iperf3-tcp-tuned-R -l $LEN -w $BUF"
-	"ours-tcp-tuned|ours ours-tcp-tuned-R -T -w $BUF -- -T -l $LEN -w $BUF"
+	"iperf3-sctp-tuned|iperf iperf3-sctp-tuned-R --sctp -l $LEN -w $BUF -N"
+	"ours-sctp-tuned|ours ours-sctp-tuned-R -w $BUF -- -l $LEN -w $BUF -N"
+	"iperf3-tcp-tuned|iperf iperf3-tcp-tuned-R -l $LEN -w $BUF -N"
+	"ours-tcp-tuned|ours ours-tcp-tuned-R -T -w $BUF -- -T -l $LEN -w $BUF -N"
 )
 echo "# config round Mbit/s (receiver)" >"$out/bulk.dat"
 for ((r = 1; r <= reps; r++)); do
@@ -238,20 +240,20 @@ if want tuning; then
 	say "tuning: buffers, Nagle, delayed SACK (bench/bulk)"
 	echo "# knob setting protocol length Mbit/s" >"$out/tuning.dat"
 	for w in $SCTP_BUFFERS; do
-		v=$(ours "buf-sctp-$w" -w "$w" -- -l "$LEN" -w "$w")
+		v=$(ours "buf-sctp-$w" -w "$w" -- -l "$LEN" -w "$w" -N)
 		echo "buffer $w sctp $LEN $v" >>"$out/tuning.dat"
 		say "  SCTP -w $w: $v"
 	done
 	for w in $TCP_BUFFERS; do
-		v=$(ours "buf-tcp-$w" -T -w "$w" -- -T -l "$LEN" -w "$w")
+		v=$(ours "buf-tcp-$w" -T -w "$w" -- -T -l "$LEN" -w "$w" -N)
 		echo "buffer $w tcp $LEN $v" >>"$out/tuning.dat"
 		say "  TCP -w $w: $v"
 	done
-	# Nagle (the default) against SCTP_NODELAY; the headline runs are
-	# the "nagle" case at the headline size.
+	# Nagle (the default) against SCTP_NODELAY; the headline "tuned"
+	# run is the "nodelay" case at the headline size.
 	for l in 1024 $LEN; do
 		for n in nagle nodelay; do
-			[[ $l == "$LEN" && $n == nagle ]] && continue
+			[[ $l == "$LEN" && $n == nodelay ]] && continue
 			flag=()
 			[[ $n == nodelay ]] && flag=(-N)
 			v=$(ours "nagle-$n-$l" -w "$BUF" -- -l "$l" -w "$BUF" "${flag[@]}")
@@ -264,7 +266,7 @@ if want tuning; then
 	for s in "sack_freq 1|-f 1" "sack_freq 4|-f 4" "sack_delay_ms 10|-d 10"; do
 		label=${s%%|*} args=${s#*|}
 		# shellcheck disable=SC2086 # args: zero or two words
-		v=$(ours "sack-${label// /-}" -w "$BUF" $args -- -l "$LEN" -w "$BUF")
+		v=$(ours "sack-${label// /-}" -w "$BUF" $args -- -l "$LEN" -w "$BUF" -N)
 		echo "$label sctp $LEN $v" >>"$out/tuning.dat"
 		say "  SCTP $label: $v"
 	done
@@ -285,12 +287,12 @@ fi
 
 # --- cost as the message grows -------------------------------------------------
 if want sizes; then
-	say "sizes: bulk throughput from 64 B to 64 KiB (-w $BUF)"
+	say "sizes: bulk throughput from 64 B to 64 KiB (-w $BUF -N)"
 	echo "# length ours-sctp iperf3-sctp ours-tcp (Mbit/s)" >"$out/sizes.dat"
 	for l in $SIZES; do
-		a=$(ours "size-sctp-$l" -w "$BUF" -- -l "$l" -w "$BUF")
-		b=$(iperf "size-iperf-$l" --sctp -l "$l" -w "$BUF")
-		c=$(ours "size-tcp-$l" -T -w "$BUF" -- -T -l "$l" -w "$BUF")
+		a=$(ours "size-sctp-$l" -w "$BUF" -- -l "$l" -w "$BUF" -N)
+		b=$(iperf "size-iperf-$l" --sctp -l "$l" -w "$BUF" -N)
+		c=$(ours "size-tcp-$l" -T -w "$BUF" -- -T -l "$l" -w "$BUF" -N)
 		echo "$l $a $b $c" >>"$out/sizes.dat"
 		say "  $l bytes: ours $a, iperf3 $b, TCP $c"
 	done
@@ -485,7 +487,7 @@ if want failover; then
 		find "$logs" -maxdepth 1 -type f -exec cp {} "$raw/failover-$cfg/" \;
 		rm -rf "$logs"
 		# "[cycle N: ]failover: MS ms (fault to ...)"
-		awk -v c="$cfg" '/failover: [0-9]+ ms \(/ {
+		awk -v c="$cfg" '/failover: [0-9]+ ms \(/ && !/median/ {
 			n = ($1 == "cycle") ? $2 + 0 : 1
 			for (i = 1; i < NF; i++) if ($i == "failover:") print c, n, $(i + 1)
 		}' "$raw/failover-$cfg.out" >>"$out/failover.dat"

@@ -36,7 +36,7 @@ if (have("plot_bulk.dat")) {
 # --- buffers ------------------------------------------------------------------
 if (have("plot_buffers.dat")) {
 	set output f("buffers.png")
-	set title "Socket buffers (-w: SO_SNDBUF and SO_RCVBUF), 16 KiB messages"
+	set title "Socket buffers (-w: SO_SNDBUF and SO_RCVBUF), 16 KiB messages, no Nagle"
 	set xlabel "buffer asked for, bytes"
 	set ylabel "Mbit/s"
 	set logscale x 2
@@ -52,9 +52,10 @@ if (have("plot_sizes.dat") || have("plot_echo_sizes.dat")) {
 	set multiplot layout 1,2 title "Cost as the message grows"
 	set logscale x 2
 	set xtics ("64" 64, "256" 256, "1K" 1024, "4K" 4096, "16K" 16384, "64K" 65536)
+	set xrange [48:90000]
 	set xlabel "message size, bytes"
 	if (have("plot_sizes.dat")) {
-		set title "bulk throughput (-w 1 MiB)"
+		set title "bulk throughput (-w 1 MiB, no Nagle)"
 		set ylabel "Mbit/s"
 		set logscale y
 		plot f("plot_sizes.dat") using 1:2 with linespoints ls 1 title "SCTP bench/bulk", \
@@ -65,14 +66,14 @@ if (have("plot_sizes.dat") || have("plot_echo_sizes.dat")) {
 	if (have("plot_echo_sizes.dat")) {
 		set title "echo round trips, 1 client"
 		set ylabel "round trips per second"
-		set yrange [0:*]
+		set logscale y
 		plot f("plot_echo_sizes.dat") using 1:2 with linespoints ls 1 title "one-to-many", \
 		     "" using 1:3 with linespoints ls 2 title "one-to-one", \
 		     "" using 1:4 with linespoints ls 3 title "TCP"
-		set yrange [*:*]
+		unset logscale y
 	}
 	unset multiplot
-	unset logscale x; set xtics autofreq; unset xlabel
+	unset logscale x; set xtics autofreq; unset xlabel; set xrange [*:*]
 }
 
 # --- echo: growth with the associations ----------------------------------------------

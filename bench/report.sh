@@ -89,20 +89,21 @@ if [[ -s bulk.dat ]]; then
 		sample-*) who="multistream/stream_sender -r 0" ;;
 		esac
 		case $c in
-		*-default) b="kernel default" ;;
-		*) b="-w 1 MiB" ;;
+		sample-*) b="kernel default, SCTP_NODELAY" ;;
+		*-default) b="kernel default, Nagle" ;;
+		*) b="-w 1 MiB, no Nagle (-N)" ;;
 		esac
 		echo "| $who | $b | $(med "$c") | $(all "$c") |"
 	done
 	echo
 	echo "| ratio | value |"
 	echo "| --- | ---: |"
-	echo "| bench/bulk / iperf3 --sctp, -w 1 MiB | **$(ratio "$(med ours-sctp-tuned)" "$(med iperf3-sctp-tuned)")** |"
+	echo "| bench/bulk / iperf3 --sctp, tuned | **$(ratio "$(med ours-sctp-tuned)" "$(med iperf3-sctp-tuned)")** |"
 	echo "| bench/bulk / iperf3 --sctp, default buffers | $(ratio "$(med ours-sctp-default)" "$(med iperf3-sctp-default)") |"
 	echo "| stream_sender / iperf3 --sctp, default buffers | $(ratio "$(med sample-sctp-default)" "$(med iperf3-sctp-default)") |"
-	echo "| SCTP / TCP, bench/bulk, -w 1 MiB | **$(ratio "$(med ours-sctp-tuned)" "$(med ours-tcp-tuned)")** |"
-	echo "| SCTP / TCP, iperf3, -w 1 MiB | $(ratio "$(med iperf3-sctp-tuned)" "$(med iperf3-tcp-tuned)") |"
-	echo "| SCTP -w 1 MiB / SCTP default buffers, bench/bulk | $(ratio "$(med ours-sctp-tuned)" "$(med ours-sctp-default)") |"
+	echo "| SCTP / TCP, bench/bulk, tuned | **$(ratio "$(med ours-sctp-tuned)" "$(med ours-tcp-tuned)")** |"
+	echo "| SCTP / TCP, iperf3, tuned | $(ratio "$(med iperf3-sctp-tuned)" "$(med iperf3-tcp-tuned)") |"
+	echo "| SCTP tuned / SCTP defaults, bench/bulk | $(ratio "$(med ours-sctp-tuned)" "$(med ours-sctp-default)") |"
 	echo
 fi
 
@@ -110,7 +111,7 @@ if [[ -s tuning.dat ]]; then
 	base=$(med ours-sctp-tuned)
 	echo "## What the knobs do (bench/bulk, SCTP unless said)"
 	echo
-	echo "Relative to bench/bulk SCTP with -w 1 MiB, 16 KiB messages, Nagle on, kernel SACK policy ($base Mbit/s)."
+	echo "Relative to the tuned bench/bulk SCTP run above: -w 1 MiB, -N (no Nagle), 16 KiB messages, the kernel's SACK policy ($base Mbit/s). Each setting changes one thing."
 	echo
 	echo "| knob | setting | protocol | message | Mbit/s | relative |"
 	echo "| --- | --- | --- | ---: | ---: | ---: |"
@@ -121,7 +122,7 @@ if [[ -s tuning.dat ]]; then
 fi
 
 if [[ -s sizes.dat ]]; then
-	echo "## Bulk throughput as the message grows (-w 1 MiB)"
+	echo "## Bulk throughput as the message grows (-w 1 MiB, -N)"
 	echo
 	echo "| message bytes | bench/bulk SCTP | iperf3 --sctp | bench/bulk TCP | ours/iperf3 | SCTP/TCP |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -141,11 +142,20 @@ if [[ -s echo.dat ]]; then
 	echo
 	echo "| clients | one-to-many (echo_server_many) | one-to-one (echo_server) | TCP (tcp_echo_server) | many/one | many/TCP |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	ms() { awk -v v="$1" 'BEGIN { if (v + 0 > 0) printf "%.1f", v / 1000; else printf "n/a" }'; }
 	while read -r n m o t pm po pt; do
-		lat() { awk -v s="$1" -v n="$n" '$1 == s && $2 == n { print $5 / 1000; exit }' echo.dat; }
-		ms() { awk -v v="$1" 'BEGIN { if (v + 0 > 0) printf "%.1f", v / 1000; else printf "n/a" }'; }
 		echo "| $n | $m ($(ms "$(emed many "$n" 5)")/$(ms "$pm")) | $o ($(ms "$(emed one "$n" 5)")/$(ms "$po")) |" \
 			"$t ($(ms "$(emed tcp "$n" 5)")/$(ms "$pt")) | $(ratio "$m" "$o") | $(ratio "$m" "$t") |"
+	done <plot_echo.dat
+	echo
+	echo "The same, as clients divided by the median round trip: what the server would do if no round trip were held up by a stall of the emulated machine (see the method)."
+	echo
+	echo "| clients | one-to-many | one-to-one | TCP | many/one | many/TCP |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	while read -r n _; do
+		est() { awk -v n="$n" -v p="$(emed "$1" "$n" 5)" 'BEGIN { if (p + 0 > 0) printf "%.0f", n * 1e6 / p; else printf "nan" }'; }
+		m=$(est many) o=$(est one) t=$(est tcp)
+		echo "| $n | $m | $o | $t | $(ratio "$m" "$o") | $(ratio "$m" "$t") |"
 	done <plot_echo.dat
 	echo
 fi
