@@ -12,7 +12,8 @@ echo programs are checked against a second implementation. Modes:
            it ended ("eof" or "reset")
   cycles   N times: connect, then ABORT (SO_LINGER 0) at once
   partial  connect, queue one large message, abort after --wait seconds
-  hog      send and never read; print how much went out before blocking
+  hog      send and never read until the server has taken nothing for
+           --wait seconds; print how much went out
   oversize send one message larger than the server's send buffer
   swarm    N concurrent associations, C pipelined messages each
 
@@ -170,11 +171,12 @@ def mode_hog(a):
     s.connect(peer)
     s.setblocking(False)
     sent, chunk = 0, b"h" * 1000
-    deadline = time.monotonic() + a.wait
-    while sent < a.length and time.monotonic() < deadline:
+    last = time.monotonic()  # the last time the server took something
+    while sent < a.length and time.monotonic() - last < a.wait:
         try:
             send(s, chunk)
             sent += len(chunk)
+            last = time.monotonic()
         except BlockingIOError:
             select.select([], [s], [], 0.2)
         except OSError as e:
