@@ -13,7 +13,8 @@ declare -A PKGS=(
 	[format]="clang-format"
 	[clang]="clang"
 	[test]="bats bats-support bats-assert lksctp-tools python3 tshark
-		iproute2 nftables kmod procps socat ncat iperf3 curl"
+		iproute2 nftables kmod procps socat ncat iperf3 curl webfs
+		tzdata wireshark-common"
 	[vm]="qemu-system-x86 busybox-static kmod cpio"
 	[fuzz]="clang libclang-rt-14-dev"
 	[valgrind]="valgrind"
