@@ -157,17 +157,15 @@ packet_line() {
 
 @test "README's tshark command reads the echo step's pcap: tags and chunks" {
 	# The command as README.md shows it, on this tour's file.
-	run tshark -r "$SCTP_TOUR_OUT/2-echo.pcap" -Y sctp -T fields \
-		-e frame.number -e sctp.srcport -e sctp.dstport \
-		-e sctp.verification_tag -e sctp.init_initiate_tag \
-		-e sctp.initack_initiate_tag -e _ws.col.Info
+	run bash -c 'tshark -r "$1" -Y sctp -T fields -e frame.number -e sctp.srcport -e sctp.dstport -e sctp.verification_tag -e sctp.init_initiate_tag -e sctp.initack_initiate_tag -e _ws.col.Info | expand -t 12' \
+		tshark "$SCTP_TOUR_OUT/2-echo.pcap"
 	assert_success
-	local tag='0x[0-9a-f]{8}'
-	assert_line --index 0 --regexp "^1	[0-9]+	[0-9]+	0x00000000	$tag		INIT \$"
-	assert_line --index 1 --regexp "^2	[0-9]+	[0-9]+	$tag		$tag	INIT_ACK \$"
-	assert_line --index 2 --regexp "^3	[0-9]+	[0-9]+	$tag			COOKIE_ECHO \$"
-	assert_line --index 3 --regexp "^4	[0-9]+	[0-9]+	$tag			COOKIE_ACK \$"
-	assert_line --regexp "	SHUTDOWN_COMPLETE \$"
+	local tag='0x[0-9a-f]{8}' port='[0-9]+ +[0-9]+'
+	assert_line --index 0 --regexp "^1 +$port +0x00000000 +$tag +INIT *\$"
+	assert_line --index 1 --regexp "^2 +$port +$tag +$tag +INIT_ACK *\$"
+	assert_line --index 2 --regexp "^3 +$port +$tag +COOKIE_ECHO *\$"
+	assert_line --index 3 --regexp "^4 +$port +$tag +COOKIE_ACK *\$"
+	assert_line --regexp "^1[0-9] +$port +$tag +SHUTDOWN_COMPLETE *\$"
 }
 
 @test "a step runs alone: tests/tour.sh daytime" {

@@ -177,7 +177,10 @@ side_by_side() {
 		END {
 			n = nl > nr ? nl : nr
 			for (i = 1; i <= n; i++)
-				printf "%-" w "s%s\n", substr(left[i], 1, w - 1), right[i]
+				if (right[i] == "")
+					print left[i]
+				else
+					printf "%-" w "s%s\n", substr(left[i], 1, w - 1), right[i]
 		}' "$1" "$2"
 }
 # packets TITLE: a summary heading for the packets that follow.
@@ -240,9 +243,10 @@ summary_daytime() {
 step_multistream() {
 	look "First a short run on loopback: four flows, one per stream, DATA on" \
 		"streams 0 to 3. Then the experiment: the same traffic over a slow" \
-		"link that loses packets of flow 0 only. With one stream per flow," \
-		"flows 1 to 3 keep their delay; on one stream, or over TCP, they" \
-		"wait behind flow 0's retransmissions (head-of-line blocking)."
+		"link that loses packets of flow 0 only. Compare the columns: with" \
+		"one stream per flow, flows 1 to 3 keep their delay; sharing one" \
+		"ordered stream, they wait behind flow 0's retransmissions" \
+		"(head-of-line blocking). The TCP column is the same traffic over TCP."
 	serve stream_receiver multistream/stream_receiver -a 127.0.0.1 -p 0 -t 10 || return 1
 	STREAM_PORT=$PORT
 	run_cmd 60 multistream/stream_sender -p "$PORT" -o 4 -c 8 -r 20

@@ -388,15 +388,15 @@ serve_once() {
 	assert_success
 	assert_output "let in"
 
-	# The default INIT timers would retry for minutes: one retry after
-	# 200 ms is enough to see it fail.
+	# The default INIT timers would retry for minutes: a first timeout of
+	# 200 ms and two retries are enough to see it fail.
 	run timeout 30 "$PYTHON" -S - "$closed_port" <<-'EOF'
 		import errno, socket, struct, sys
 		SCTP_RTOINFO, SCTP_INITMSG = 0, 2   # linux/sctp.h
 		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
 		# struct sctp_rtoinfo: assoc id, initial, max, min RTO (ms)
 		s.setsockopt(socket.IPPROTO_SCTP, SCTP_RTOINFO, struct.pack("=iIII", 0, 200, 400, 100))
-		# struct sctp_initmsg: streams out, in, INIT attempts, max INIT timeout (ms)
+		# struct sctp_initmsg: streams out, in, INIT retries, max INIT timeout (ms)
 		s.setsockopt(socket.IPPROTO_SCTP, SCTP_INITMSG, struct.pack("=HHHH", 10, 10, 2, 400))
 		try:
 		    s.connect(("127.0.0.1", int(sys.argv[1])))
