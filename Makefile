@@ -114,4 +114,10 @@ BENCH_DRIVERS = bench/bulk bench/echo_load
 bench: all $(BENCH_DRIVERS)
 	bench/run
 
-.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean bench
+# Fuzzing (fuzz/run.sh, tests/ROBUSTNESS.md): every parser of untrusted
+# bytes under libFuzzer with ASan + UBSan, FUZZ_SECONDS each. Needs clang.
+FUZZ_SECONDS ?= 60
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean bench fuzz
