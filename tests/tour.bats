@@ -18,7 +18,7 @@ setup_file() {
 	export SCTP_TOUR_OUT=$BATS_FILE_TMPDIR/out
 	local status=0
 	# fd 3 closed: bats would wait for anything still holding it.
-	timeout 900 "$TOP/tests/tour.sh" >"$BATS_FILE_TMPDIR/tour.out" 2>&1 3>&- ||
+	timeout 1200 "$TOP/tests/tour.sh" >"$BATS_FILE_TMPDIR/tour.out" 2>&1 3>&- ||
 		status=$?
 	echo "$status" >"$BATS_FILE_TMPDIR/tour.status"
 }

@@ -2,8 +2,9 @@
 # lessons (tests/wire.bats) and the guided tour (tests/tour.sh).
 #
 # Why one long-lived tshark instead of one per exchange: under software
-# emulation tshark needs 10 to 20 seconds to start (it registers thousands
-# of dissectors), and as long again for every `tshark -r`. So a single
+# emulation tshark needs 10 seconds to start (it registers thousands of
+# dissectors), minutes on a busy machine, and as long again for every
+# `tshark -r`. So a single
 # tshark captures on lo for the whole run, writes the pcap (for Wireshark)
 # and at the same time prints one line of fields per packet. Readers pick
 # their packets out of that text by port.
@@ -37,14 +38,15 @@
 #   wire_server_port [FROM [TO]]
 #                            the port the first INIT in the range went to
 #   wire_stop                stop tshark so the pcap file is complete
-#   wire_split FROM TO FILE  copy frames FROM..TO of the pcap to FILE
+#   wire_split FROM TO FILE  the frames between markers FROM and TO (two
+#                            wire_sync frame numbers) into their own pcap
 
 # The discard port: nothing listens there, so the marker costs nothing.
 WIRE_MARK_PORT=9
 
 # Seconds to wait for tshark to start and for a marker to be decoded.
 # Generous: emulated, on a shared machine, both can take tens of seconds.
-WIRE_START_TIMEOUT=${WIRE_START_TIMEOUT:-240}
+WIRE_START_TIMEOUT=${WIRE_START_TIMEOUT:-600}
 WIRE_SYNC_TIMEOUT=${WIRE_SYNC_TIMEOUT:-120}
 
 # The fields tshark prints per packet, in column order. A packet with
