@@ -56,7 +56,8 @@ parse_number(const char *text, const char *what, unsigned long min,
 	unsigned long v;
 
 	errno = 0;
-	if (text[0] == '-' || text[0] == '+' || text[0] == '\0')
+	/* strtoul would also take " 80", "+80" and "-80" (wrapped): refuse. */
+	if (text[0] < '0' || text[0] > '9')
 		goto bad;
 	v = strtoul(text, &end, 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
