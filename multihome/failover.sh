@@ -118,7 +118,7 @@ if ((loopback)); then
 	cns=() sns=()
 	server_addrs=(127.0.0.1 127.0.0.2)
 	primary=127.0.0.2 alternate=127.0.0.1
-	client_pri= client_alt=
+	client_pri='' client_alt=''
 else
 	cname=$prefix-client sname=$prefix-server
 	cns=(ip netns exec "$cname") sns=(ip netns exec "$sname")
@@ -132,7 +132,7 @@ log=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/failover.XXXXXX")}
 mkdir -p "$log" || exit 1
 : >"$log/net.log"
 : >"$log/result"
-server_pid= client_pid=
+server_pid='' client_pid=''
 declare -A helper
 
 cleanup() {
@@ -364,7 +364,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int(
 # direction fails over: the swallowed message's echo is the first message
 # through.
 measure() {
-	local pre=$1 left n caught prev got rtt start moved echoed down up how_known
+	local pre=$1 left n caught prev got start moved echoed down up how_known
 	echo "${pre}fault: $fault, $what"
 	if [[ -n $client_alt ]]; then
 		# The server names the path its data arrives on.
@@ -382,7 +382,7 @@ measure() {
 	fi
 	start=$fault how_known="the fault's trigger: an upper bound"
 	if [[ -n ${caught:-} ]]; then
-		read -r n got rtt <<<"$caught"
+		read -r n got _ <<<"$caught"
 		prev=$(grep -E -m1 -- "$ts_re""echo $((n - 1)) from .* round trip -?[0-9]+ ms$" "$log/client.out")
 		if [[ -n $prev ]]; then
 			prev=$(sent_time "${prev%% *}" "$(awk '{ print $(NF - 1) }' <<<"$prev")")
@@ -437,7 +437,7 @@ at_or_after() {
 # --- the faults --------------------------------------------------------------
 failovers=() roundtrips=() by_itself=0
 for ((cycle = 1; cycle <= cycles; cycle++)); do
-	pre= tag=
+	pre='' tag=''
 	((cycles > 1)) && pre="cycle $cycle: " tag=" (cycle $cycle)"
 	prepare fault "${fault_cmd[@]}"
 	prepare repair "${repair_cmd[@]}"
