@@ -1010,6 +1010,7 @@ summary(struct client *c)
 int
 main(int argc, char **argv)
 {
+	/* static: the send-time ring (512 KiB) is too big for the stack. */
 	static struct client c;
 	char *hosts[MAX_ADDRS];
 	const char *primary = NULL;
