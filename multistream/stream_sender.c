@@ -366,9 +366,10 @@ main(int argc, char **argv)
 
 	fd = open_association(ai, (unsigned)want, &streams);
 	freeaddrinfo(ai);
-	flows = flows_wanted  ? (unsigned)flows_wanted
-		: HAS_STREAMS ? streams
-			      : DEFAULT_FLOWS;
+	/* By default one flow per stream granted. */
+	flows = HAS_STREAMS ? streams : DEFAULT_FLOWS;
+	if (flows_wanted)
+		flows = (unsigned)flows_wanted;
 	flow_seq = calloc(flows, sizeof(*flow_seq));
 	if (flow_seq == NULL)
 		err(1, "calloc");

@@ -177,18 +177,33 @@ summary() {
 		fail "no message overtook another on the unordered streams: $(cat "$w/unordered.receiver")"
 }
 
-@test "a loss on one stream does not hold up the others; on one shared stream it does" {
-	local w=$BATS_TEST_TMPDIR/w worst best
+# hol_attempt DIR: one run of the experiment with streams and one
+# stream; sets WORST (the highest p99 among flows 1-3 with a stream each)
+# and BEST (the lowest among them sharing stream 0), in ms. Fails the test
+# if a message went missing or out of order: that is never retried.
+hol_attempt() {
+	local w=$1
 	# 20% of flow 0's packets dropped (5% of all), nothing of flows 1-3.
 	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 800 -r 200 -L 20 \
 		-m streams,one -w "$w"
 	assert_success
 	assert_line --regexp '^intact +yes +yes$'
-	# p99 of flows 1-3, which never lose a packet: the worst of them with
-	# a stream each against the best of them sharing stream 0.
-	worst=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.receiver")
-	best=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.receiver")
-	echo "clean flows p99: worst $worst ms with 4 streams, best $best ms with one" >&3
-	awk -v w="$worst" -v b="$best" 'BEGIN { exit !(w > 0 && b >= 2 * w) }' ||
-		fail "with 4 streams a clean flow's p99 reached $worst ms, not under half of one stream's $best ms"
+	WORST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.receiver")
+	BEST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.receiver")
+	echo "clean flows p99: worst $WORST ms with 4 streams, best $BEST ms with one" >&3
+}
+
+@test "a loss on one stream does not hold up the others; on one shared stream it does" {
+	local attempt seen=""
+	# Under emulation on a busy machine a stall of the whole VM can,
+	# rarely, lift the 4-stream p99 close to the one-stream one (1 run
+	# in 20: multistream/README.md). Such stalls come and go; head-of-line
+	# blocking does not. So up to three runs, and one clear one suffices;
+	# with isolation broken, every run fails.
+	for attempt in 1 2 3; do
+		hol_attempt "$BATS_TEST_TMPDIR/w$attempt"
+		awk -v w="$WORST" -v b="$BEST" 'BEGIN { exit !(w > 0 && b >= 2 * w) }' && return 0
+		seen+=" $WORST/$BEST"
+	done
+	fail "clean-flow p99 (4 streams/one stream, ms):$seen: never under half"
 }
