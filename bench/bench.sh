@@ -375,6 +375,8 @@ if want echo; then
 			if [[ $s == tcp ]]; then
 				assocs=$(inb ss -Htn "sport = :$SPORT" | wc -l)
 			else
+				# Column 12 of /proc/net/sctp/assocs: the local port.
+				# shellcheck disable=SC2016 # awk's $12, not the shell's
 				assocs=$(inb awk -v p="$SPORT" '$12 == p' /proc/net/sctp/assocs | wc -l)
 			fi
 			# shellcheck disable=SC2086
@@ -446,8 +448,8 @@ if want hol; then
 		port=$(sed -nE 's/^listening on .* port ([0-9]+)$/\1/p' "$f.receiver")
 		timeout $((hol_count / HOL_RATE + 60)) ip netns exec "$tx" "$txb" -a 10.201.0.2 -p "$port" \
 			-c "$hol_count" -r "$HOL_RATE" -l 64 "${txargs[@]}" >"$f.sender" 2>&1
-		wait "$rpid"
-		intact=$([[ $? == 0 ]] && echo yes || echo no)
+		# The receiver's exit status: every message once, in order.
+		if wait "$rpid"; then intact=yes; else intact=no; fi
 		# "message SEQ flow F #N stream S[ unordered]: D ms" -> "F D"
 		sed -nE 's/^message [0-9]+ flow ([0-9]+) .*: ([0-9.]+) ms$/\1 \2/p' "$f.receiver" >"$out/hol_$mode.dat"
 		# Nearest-rank percentiles of the intact flows and of flow 0.

@@ -25,11 +25,14 @@ if (have("plot_bulk.dat")) {
 	set boxwidth 0.6
 	set xtics rotate by -25 scale 0
 	set yrange [0:*]
+	# Room above the tallest bar for its label.
+	set offsets 0, 0, graph 0.08, 0
 	unset key
 	plot f("plot_bulk.dat") using 0:2:(($0 < 3) ? 0xaec7e8 : ($0 < 5) ? 0x1f77b4 : 0x2ca02c):xtic(1) \
 		with boxes lc rgb variable, \
 	     "" using 0:2:(sprintf("%.1f", $2)) with labels offset 0,0.8
 	unset xtics; set xtics; unset style fill; set key top left box opaque
+	set offsets 0, 0, 0, 0
 	set yrange [*:*]
 }
 

@@ -49,6 +49,7 @@ if [[ -s echo_sizes.dat && -s echo.dat ]]; then
 		sort -n >plot_echo_sizes.dat
 fi
 if [[ -s echo.dat ]]; then
+	# shellcheck disable=SC2013 # one number per line
 	for n in $(awk '!/^#/ { print $2 }' echo.dat | sort -nu); do
 		echo "$n $(emed many "$n" 4) $(emed one "$n" 4) $(emed tcp "$n" 4)" \
 			"$(emed many "$n" 6) $(emed one "$n" 6) $(emed tcp "$n" 6)"
