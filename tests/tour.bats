@@ -157,7 +157,8 @@ packet_line() {
 
 @test "README's tshark command reads the echo step's pcap: tags and chunks" {
 	# The command as README.md shows it, on this tour's file.
-	run bash -c 'tshark -r "$1" -Y sctp -T fields -e frame.number -e sctp.srcport -e sctp.dstport -e sctp.verification_tag -e sctp.init_initiate_tag -e sctp.initack_initiate_tag -e _ws.col.Info | expand -t 12' \
+	# (stderr apart: as root, tshark warns about running as root.)
+	run --separate-stderr bash -c 'tshark -r "$1" -Y sctp -T fields -e frame.number -e sctp.srcport -e sctp.dstport -e sctp.verification_tag -e sctp.init_initiate_tag -e sctp.initack_initiate_tag -e _ws.col.Info | expand -t 12' \
 		tshark "$SCTP_TOUR_OUT/2-echo.pcap"
 	assert_success
 	local tag='0x[0-9a-f]{8}' port='[0-9]+ +[0-9]+'
