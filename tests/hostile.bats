@@ -6,12 +6,14 @@
 # After each case a fresh client must be served correctly, and across
 # the thousand cycles the server's file descriptors and memory (RSS)
 # stay flat. SIGINT/SIGTERM end live associations with SHUTDOWN, not
-# ABORT (counted on the wire by nftables), and SIGPIPE never kills.
+# ABORT (counted on the wire by nftables), and SIGPIPE never kills: the
+# cycles make every server write to peers that are already gone.
 #
-# The peers are tests/hostile_peer.py, its header explains the cases. One
-# python process serves the whole file (commands through a FIFO): each
-# start of python costs seconds under emulation.
-# Servers run under valgrind with SCTP_VALGRIND=1 (tests/ROBUSTNESS.md):
+# The peers are tests/hostile_peer.py, whose header explains the cases.
+# One python process serves the whole file (commands through a FIFO):
+# under emulation every process start costs, python's seconds. For the
+# same reason the helpers here use shell builtins where they can.
+# With SCTP_VALGRIND=1 the servers run under valgrind (ROBUSTNESS.md):
 # then the cycles are fewer and RSS, which is valgrind's, is not judged.
 
 bats_require_minimum_version 1.5.0
@@ -42,32 +44,35 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 RAW_CASES="zero stream-above abort-mid vanish"
 
 setup_file() {
-	mkfifo "$BATS_FILE_TMPDIR/peer.fifo"
+	export PEER_FIFO=$BATS_FILE_TMPDIR/peer.fifo
+	mkfifo "$PEER_FIFO"
 	start_peer_process
 }
 
 teardown_file() {
-	kill "$(cat "$BATS_FILE_TMPDIR/peer.pid")" 2>/dev/null || true
+	kill "$PEER_PID" 2>/dev/null || true
 }
 
-# start_peer_process: hostile_peer.py --serve, in the background (fd 3,
-# bats' own, closed so that bats does not wait for it).
+# start_peer_process: hostile_peer.py --serve, in the background (with
+# bats' own fd 3 closed, so that bats does not wait for it); ready once
+# it holds the FIFO open (a line written before would be lost).
 start_peer_process() {
-	"$PY" "$PEER" --serve "$BATS_FILE_TMPDIR/peer.fifo" \
-		>>"$BATS_FILE_TMPDIR/peer.log" 2>&1 3>&- &
-	echo $! >"$BATS_FILE_TMPDIR/peer.pid"
+	"$PY" "$PEER" --serve "$PEER_FIFO" >>"$BATS_FILE_TMPDIR/peer.log" 2>&1 3>&- &
+	export PEER_PID=$!
+	wait_for_line "$BATS_FILE_TMPDIR/peer.log" "^serving $PEER_FIFO\$" 120
 }
 
 setup() {
-	# nftables names take no '-'.
-	NFT_TABLE=$(netns_name hostile | tr -- - _)
+	# Unique per test; nftables names take no '-'.
+	NFT_TABLE=hostile_$$_$BATS_TEST_NUMBER
+	COUNT_TABLE=
 	PEER_RUNS=0
 }
 
 teardown() {
 	stop_all
-	nft delete table inet "$NFT_TABLE" 2>/dev/null || true
-	nft delete table inet "${NFT_TABLE}_count" 2>/dev/null || true
+	# The peer process deletes its own table; this one is ours.
+	[[ -z $COUNT_TABLE ]] || nft delete table inet "$COUNT_TABLE" || true
 }
 
 # peer_send KIND CASE...: hand a command line to the peer process; its
@@ -75,33 +80,41 @@ teardown() {
 peer_send() {
 	local kind=$1 line
 	shift
-	kill -0 "$(cat "$BATS_FILE_TMPDIR/peer.pid")" 2>/dev/null || {
+	if ! kill -0 "$PEER_PID" 2>/dev/null; then
 		echo "the peer process had died; its log:" >&2
 		cat "$BATS_FILE_TMPDIR/peer.log" >&2
 		start_peer_process
-	}
+	fi
 	PEER_RUNS=$((PEER_RUNS + 1))
 	PEER_OUT=$BATS_TEST_TMPDIR/peer.$PEER_RUNS.out
 	: >"$PEER_OUT"
-	line=$(
-		IFS=$'\t'
-		echo "$PEER_OUT	--kind	$kind	--port	$SERVER_PORT	--pid	${SERVER_PID:-0}	--server-out	${SERVER_OUT:-/dev/null}	--table	$NFT_TABLE	--tmp	$BATS_TEST_TMPDIR	--rss-margin	$RSS_MARGIN	$*"
-	)
-	timeout 60 bash -c 'echo "$1" >"$2"' _ "$line" "$BATS_FILE_TMPDIR/peer.fifo"
+	printf -v line '%s\t' "$PEER_OUT" --kind "$kind" --port "$SERVER_PORT" \
+		--pid "${SERVER_PID:-0}" --server-out "${SERVER_OUT:-/dev/null}" \
+		--table "$NFT_TABLE" --tmp "$BATS_TEST_TMPDIR" \
+		--rss-margin "$RSS_MARGIN" "$@"
+	# The peer holds the FIFO open: this write never blocks.
+	echo "${line%$'\t'}" 1<>"$PEER_FIFO"
 }
 
-# peer_wait: wait for the command to end; $output is its report (shown
-# when a test fails), $status its exit status.
+# peer_wait: wait for the command to end; $output and $lines are its
+# report (shown when a test fails), $status its exit status. Its figures
+# go to the TAP output of every run, passed or not.
 peer_wait() {
 	wait_for_line "$PEER_OUT" '^done [0-9]+$' 900
-	output=$(grep -v '^done ' "$PEER_OUT")
-	status=$(sed -n 's/^done //p' "$PEER_OUT")
-	lines=()
-	mapfile -t lines <<<"$output"
+	local l
+	output= status= lines=()
+	while IFS= read -r l; do
+		case $l in
+		"done "*) status=${l#done } ;;
+		*) lines+=("$l") output+=$l$'\n' ;;
+		esac
+		case $l in
+		cycles=* | "fds "* | rss_kb=* | "rss_kb "* | flood=* | "ends "* | "# "*)
+			echo "# ${l###}" >&3 ;;
+		esac
+	done <"$PEER_OUT"
+	output=${output%$'\n'}
 	echo "$output"
-	# The figures, in the TAP output of every run, passed or not.
-	grep -E '^(cycles=|fds |rss_kb |flood=|ends |# )' <<<"$output" |
-		sed 's/^#* */# /' >&3 || true
 }
 
 # peer KIND CASE...: run the hostile peers against the server.
@@ -117,13 +130,12 @@ cases_ok() {
 		assert_line --regexp "^case ${c%%=*} ok"
 		assert_line "fresh ok after ${c%%=*}"
 	done
-	assert_success
 }
 
-# alive: the server is still running, and says nothing went wrong badly.
+# alive: the server is still running.
 alive() {
-	kill -0 "$SERVER_PID" || {
-		echo "the server died:" >&2
+	kill -0 "$SERVER_PID" 2>/dev/null || {
+		echo "the server died; its stderr:" >&2
 		cat "$SERVER_ERR" >&2
 		return 1
 	}
@@ -131,65 +143,69 @@ alive() {
 
 # stop STATUS [SIGNAL]: stop the server (TERM by default) and check its
 # exit status; a clean exit is also when valgrind and LeakSanitizer
-# write their reports. SIGINT only reaches programs that catch it: a
-# shell without job control starts background commands with SIGINT
-# ignored, so the tests send SIGTERM to those that do not.
+# write their reports. A watchdog KILLs it after 20 s (no polling loop:
+# each sleep would be a process). SIGINT only reaches programs that
+# catch it: a shell without job control starts background commands with
+# SIGINT ignored, so the tests send SIGTERM to those that do not.
 stop() {
-	stop_pid "$SERVER_PID" "${2:-TERM}" || true # its wait returns STATUS
-	if [[ $STOP_STATUS != "$1" ]]; then
-		echo "server exit status $STOP_STATUS, expected $1; its stderr:" >&2
-		tail -n 20 "$SERVER_ERR" >&2
+	local want=$1 got=0 dog
+	kill "-${2:-TERM}" "$SERVER_PID"
+	(sleep 20 && kill -KILL "$SERVER_PID") 2>/dev/null 3>&- &
+	dog=$!
+	wait "$SERVER_PID" || got=$?
+	kill "$dog" 2>/dev/null || true
+	if [[ $got != "$want" ]]; then
+		echo "server exit status $got, expected $want; its stderr:" >&2
+		cat "$SERVER_ERR" >&2
 		return 1
 	fi
 }
 
-# count_chunks: nftables counters for ABORT and SHUTDOWN chunks the
-# server sends (from its port), set up before a signal test.
+# count_chunks: nftables counters for the ABORT and SHUTDOWN chunks the
+# server sends (from its port), set before a signal test.
 count_chunks() {
-	local t=${NFT_TABLE}_count
-	nft add table inet "$t"
-	nft add chain inet "$t" out '{ type filter hook output priority 0; }'
-	nft add rule inet "$t" out sctp sport "$SERVER_PORT" sctp chunk abort exists counter
-	nft add rule inet "$t" out sctp sport "$SERVER_PORT" sctp chunk shutdown exists counter
-}
-
-# chunks_sent TYPE: packets with a TYPE (abort, shutdown) chunk so far.
-chunks_sent() {
-	nft list table inet "${NFT_TABLE}_count" |
-		sed -nE "s/.*chunk $1 exists counter packets ([0-9]+) .*/\1/p"
+	COUNT_TABLE=${NFT_TABLE}_count
+	nft -f - <<-EOF
+		table inet $COUNT_TABLE {
+			chain out {
+				type filter hook output priority 0;
+				sctp sport $SERVER_PORT sctp chunk abort exists counter
+				sctp sport $SERVER_PORT sctp chunk shutdown exists counter
+			}
+		}
+	EOF
 }
 
 # signal_test KIND SIGNAL STATUS [N]: N (3) idle associations, then
 # SIGNAL: each must end with SHUTDOWN, no ABORT may leave the server,
 # and it exits with STATUS.
 signal_test() {
-	local kind=$1 sig=$2 want=$3 n=${4:-3} ends
+	local kind=$1 sig=$2 want=$3 n=${4:-3} ends= i ruleset re
 	count_chunks
 	peer_send "$kind" "graceful=$n"
 	wait_for_line "$PEER_OUT" '^ready$' 120
 	stop "$want" "$sig"
 	peer_wait
-	ends=$(printf ' shutdown%.0s' $(seq "$n"))
+	for ((i = 0; i < n; i++)); do ends+=" shutdown"; done
 	assert_line "ends$ends"
-	assert_equal "$(chunks_sent abort)" 0
-	(($(chunks_sent shutdown) >= 1))
+	ruleset=$(nft list table inet "$COUNT_TABLE")
+	echo "$ruleset"
+	re='abort exists counter packets ([0-9]+)'
+	[[ $ruleset =~ $re ]] && assert_equal "${BASH_REMATCH[1]}" 0
+	re='shutdown exists counter packets ([0-9]+)'
+	[[ $ruleset =~ $re ]] && ((BASH_REMATCH[1] >= 1))
 }
 
 # --- echo_server (one-to-one) -----------------------------------------------
 
-@test "echo_server: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, 300 KB and 600 KB messages" {
+@test "echo_server: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, 300 KB and 600 KB messages, a non-reader, $CYCLES connect/abort cycles" {
 	start_server "$TOP/echo/echo_server" -a 127.0.0.1 -p 0
-	peer echo $RAW_CASES big huge
-	cases_ok $RAW_CASES big huge
-	alive
-	stop 0
-}
-
-@test "echo_server: a client that never reads stalls only itself; $CYCLES connect/abort cycles leave fds and RSS flat" {
-	start_server "$TOP/echo/echo_server" -a 127.0.0.1 -p 0
-	peer echo noread "cycles=$CYCLES"
+	peer echo $RAW_CASES big huge noread "cycles=$CYCLES"
+	cases_ok $RAW_CASES big huge "cycles=$CYCLES"
+	# The non-reader stalls only itself: a fresh client was served
+	# while it sat there.
 	assert_line --regexp '^case noread ok'
-	cases_ok "cycles=$CYCLES"
+	assert_equal "$status" 0
 	alive
 	stop 0
 }
@@ -201,21 +217,15 @@ signal_test() {
 
 # --- echo_server_many (one-to-many) -------------------------------------------
 
-@test "echo_server_many: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, 300 KB and 600 KB messages" {
+@test "echo_server_many: the same, a non-reader aborted, not waited for, and $FLOOD associations at once" {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
-	peer echo_many $RAW_CASES big huge
-	cases_ok $RAW_CASES big huge
-	# The program saw the cut message begin, then its end reported.
-	grep -q 'cut short\|unfinished' "$SERVER_ERR"
-	alive
-	stop 0
-}
-
-@test "echo_server_many: a non-reader is aborted, not waited for; $CYCLES cycles flat; $FLOOD associations at once all seen" {
-	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
-	peer echo_many noread "cycles=$CYCLES" "flood=$FLOOD"
+	peer echo_many $RAW_CASES big huge noread "cycles=$CYCLES" "flood=$FLOOD"
+	cases_ok $RAW_CASES big huge "cycles=$CYCLES" "flood=$FLOOD"
 	assert_line --regexp '^case noread ok'
-	cases_ok "cycles=$CYCLES" "flood=$FLOOD"
+	assert_equal "$status" 0
+	# The program saw the cut message begin, then heard it would not
+	# end; and it let the non-reader go.
+	grep -q 'cut short\|unfinished' "$SERVER_ERR"
 	grep -q 'not reading' "$SERVER_ERR"
 	alive
 	stop 0
@@ -228,19 +238,12 @@ signal_test() {
 
 # --- multihome_server (one-to-many, blocking) -----------------------------------
 
-@test "multihome_server: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, a 300 KB message (over its 64 KiB)" {
+@test "multihome_server: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, 300 KB (over its 64 KiB), $CYCLES cycles, $FLOOD associations at once" {
 	start_server "$TOP/multihome/multihome_server" -a 127.0.0.1 -p 0
-	peer multihome $RAW_CASES big
-	cases_ok $RAW_CASES big
+	peer multihome $RAW_CASES big "cycles=$CYCLES" "flood=$FLOOD"
+	cases_ok $RAW_CASES big "cycles=$CYCLES" "flood=$FLOOD"
+	assert_equal "$status" 0
 	grep -q 'dropped' "$SERVER_ERR"
-	alive
-	stop 143
-}
-
-@test "multihome_server: $CYCLES cycles flat; $FLOOD associations at once all seen" {
-	start_server "$TOP/multihome/multihome_server" -a 127.0.0.1 -p 0
-	peer multihome "cycles=$CYCLES" "flood=$FLOOD"
-	cases_ok "cycles=$CYCLES" "flood=$FLOOD"
 	alive
 	stop 143
 }
@@ -260,20 +263,13 @@ signal_test() {
 
 # --- daytime_server (one-to-one, sends and closes) -------------------------------
 
-@test "daytime_server: no-data DATA, an ungranted stream (it grants 1), a message cut by ABORT, a vanished peer, unwanted data" {
+@test "daytime_server: no-data DATA, an ungranted stream (it grants 1), a message cut by ABORT, a vanished peer, unwanted data, non-readers, $CYCLES cycles" {
 	start_server "$TOP/daytime/daytime_server" -a 127.0.0.1 -p 0
-	peer daytime $RAW_CASES big
-	cases_ok $RAW_CASES big
+	peer daytime $RAW_CASES big noread "cycles=$CYCLES"
+	cases_ok $RAW_CASES big "cycles=$CYCLES"
 	assert_line --partial "case stream-above ok 1 granted"
-	alive
-	stop 143
-}
-
-@test "daytime_server: clients that never read, and $CYCLES connect/abort cycles (its sends meet dead peers: EPIPE, no SIGPIPE)" {
-	start_server "$TOP/daytime/daytime_server" -a 127.0.0.1 -p 0
-	peer daytime noread "cycles=$CYCLES"
 	assert_line --regexp '^case noread ok'
-	cases_ok "cycles=$CYCLES"
+	assert_equal "$status" 0
 	alive
 	stop 143
 }
@@ -285,20 +281,13 @@ signal_test() {
 
 # --- sctp_events -L (one-to-many, prints every notification) ----------------------
 
-@test "sctp_events -L: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, a 300 KB message" {
+@test "sctp_events -L: no-data DATA, an ungranted stream, a message cut by ABORT, a vanished peer, 300 KB, $CYCLES cycles, $FLOOD associations at once, every event printed" {
 	start_server "$TOP/events/sctp_events" -L -a 127.0.0.1 -p 0
-	peer events $RAW_CASES big
-	cases_ok $RAW_CASES big
+	peer events $RAW_CASES big "cycles=$CYCLES" "flood=$FLOOD"
+	cases_ok $RAW_CASES big "cycles=$CYCLES" "flood=$FLOOD"
+	assert_equal "$status" 0
 	# The cut message: its first part, then the event that ends it.
 	grep -q 'PARTIAL_DELIVERY_EVENT' "$SERVER_OUT"
-	alive
-	stop 0
-}
-
-@test "sctp_events -L: $CYCLES cycles flat; $FLOOD associations at once, every event printed" {
-	start_server "$TOP/events/sctp_events" -L -a 127.0.0.1 -p 0
-	peer events "cycles=$CYCLES" "flood=$FLOOD"
-	cases_ok "cycles=$CYCLES" "flood=$FLOOD"
 	alive
 	stop 0
 }
@@ -313,17 +302,17 @@ signal_test() {
 # receiver_done [SECONDS]: wait for the one-shot receiver to finish; sets
 # $status to its exit status.
 receiver_done() {
-	local limit=${1:-60} i
-	for ((i = 0; i < limit * 10; i++)); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$SERVER_PID" 2>/dev/null; then
+	local limit=${1:-60} dog
+	(sleep "$limit" && kill -KILL "$SERVER_PID") 2>/dev/null 3>&- &
+	dog=$!
+	status=0
+	wait "$SERVER_PID" || status=$?
+	kill "$dog" 2>/dev/null || true
+	if ((status == 137)); then
 		echo "stream_receiver still running after $limit s; its output:" >&2
 		tail -n 5 "$SERVER_OUT" >&2
 		return 1
 	fi
-	wait "$SERVER_PID" && status=0 || status=$?
 }
 
 @test "stream_receiver: a sender that ABORTs in the middle of a message: a reason, exit 1" {
@@ -334,15 +323,6 @@ receiver_done() {
 	assert_equal "$status" 1
 	# Partial delivery handed it more than any stream_sender message.
 	grep -q 'a message longer than 65536 bytes' "$SERVER_ERR"
-}
-
-@test "stream_receiver: a short message cut by ABORT: the report says no message arrived, exit 1" {
-	start_server "$TOP/multistream/stream_receiver" -a 127.0.0.1 -p 0
-	peer receiver --mid-fragments 1 abort-mid
-	assert_line --regexp '^case abort-mid ok'
-	receiver_done
-	assert_equal "$status" 1
-	grep -q '^no message arrived' "$SERVER_OUT"
 }
 
 @test "stream_receiver: DATA on a stream it never granted: an ERROR from the kernel, the message is not seen" {
@@ -389,12 +369,10 @@ receiver_done() {
 # --- clients, toward a port with no listener -------------------------------------
 
 @test "INIT toward a port with no listener gets an ABORT; every client gives up at once with a reason" {
-	# A port nobody listens on: bound by a TCP socket we never use.
-	local closed
-	closed=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	# Nobody listens for SCTP on the discard port (9) in this machine.
+	local closed=9 c failed=0
 	SERVER_PORT=$closed peer echo --closed-port "$closed" --no-fresh init-nolistener
 	assert_line --regexp '^case init-nolistener ok'
-	local c failed=0
 	for c in "echo/echo_client -m hi" "daytime/daytime_client" \
 		"multistream/stream_sender -c 1" "multihome/multihome_client -a 127.0.0.1 -c 1" \
 		"events/sctp_events -a 127.0.0.1"; do

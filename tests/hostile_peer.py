@@ -821,18 +821,20 @@ def serve(fifo):
     'done STATUS'. One process for a whole test file: python's start
     alone takes seconds under emulation."""
     stdout = sys.stdout
-    while True:
-        with open(fifo) as f:
-            for line in f:
-                out, *argv = line.rstrip("\n").split("\t")
-                with open(out, "a", buffering=1) as sys.stdout:
-                    try:
-                        rc = run(argv)
-                    except Exception as e:  # report it, serve the next
-                        say(f"case internal FAIL {type(e).__name__}: {e}")
-                        rc = 1
-                    say(f"done {rc}")
-                sys.stdout = stdout
+    # Read and write: the FIFO then never reports end of file, and a
+    # writer never blocks nor loses a line while this process lives.
+    with os.fdopen(os.open(fifo, os.O_RDWR), "r") as f:
+        say(f"serving {fifo}")
+        for line in f:
+            out, *argv = line.rstrip("\n").split("\t")
+            with open(out, "a", buffering=1) as sys.stdout:
+                try:
+                    rc = run(argv)
+                except Exception as e:  # report it, serve the next
+                    say(f"case internal FAIL {type(e).__name__}: {e}")
+                    rc = 1
+                say(f"done {rc}")
+            sys.stdout = stdout
 
 
 def main():
