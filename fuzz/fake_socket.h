@@ -73,6 +73,7 @@ static struct {
 	int send_full; /* sendmsg() calls left to refuse */
 	bool eof;      /* input used up: recvmsg() returns 0 (peer gone) */
 	unsigned long recv_calls, send_calls;
+	unsigned long long delivered; /* bytes recvmsg() handed out */
 } fake;
 
 /* Callbacks a target may set to watch what goes in and out. */
@@ -204,6 +205,7 @@ fake_recvmsg(int fd, struct msghdr *msg, int flags)
 	if (fake_on_part)
 		fake_on_part(p, p->off, n, eor);
 	p->off += n;
+	fake.delivered += n;
 	if (p->off == p->len)
 		fake.have_part = false;
 	fake.in_message = !eor;

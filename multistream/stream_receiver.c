@@ -337,9 +337,13 @@ tally_message(struct tally *t, const unsigned char *buf, size_t len,
 		return;
 	}
 	t->received++;
-	t->delay[seq] = now - (int64_t)get64(buf + OFF_SENT_NS);
-	if (t->delay[seq] < 0)
+	/* A peer may write any stamp: subtract unsigned, so no overflow,
+	 * and keep a negative delay apart from NOT_RECEIVED. */
+	t->delay[seq] = (int64_t)((uint64_t)now - get64(buf + OFF_SENT_NS));
+	if (t->delay[seq] < 0) {
 		t->negative_delay = 1;
+		t->delay[seq] = 0;
+	}
 	t->flow_of[seq] = flow;
 
 	f = &t->flow[flow];
