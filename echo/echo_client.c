@@ -160,8 +160,10 @@ connect_to(const char *host, uint16_t port)
 	int want = SNDBUF_WANTED, saved = 0;
 	socklen_t sl = sizeof(sndbuf);
 
-	if (resolve(host, port, SOCK_STREAM, PROTOCOL, 0, &res) < 0)
-		exit(1);
+	if (resolve(host, port, SOCK_STREAM, PROTOCOL, 0, &res) < 0) {
+		usage(stderr); /* a name that does not resolve */
+		exit(EXIT_USAGE);
+	}
 	/* A name may give several addresses (::1 and 127.0.0.1): try each. */
 	for (ai = res; ai; ai = ai->ai_next) {
 		sd = socket(ai->ai_family, SOCK_STREAM, PROTOCOL);

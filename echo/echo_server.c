@@ -334,8 +334,10 @@ open_listener(const char *addr, uint16_t port, unsigned streams)
 	socklen_t sslen = sizeof(ss), sl = sizeof(int);
 	int fd, on = 1, sndbuf = SNDBUF_WANTED;
 
-	if (resolve(addr, port, SOCK_STREAM, PROTOCOL, 1, &res) < 0)
+	if (resolve(addr, port, SOCK_STREAM, PROTOCOL, 1, &res) < 0) {
+		usage(stderr); /* a name that does not resolve */
 		exit(EXIT_USAGE);
+	}
 	/* The article's one change: IPPROTO_TCP becomes IPPROTO_SCTP. */
 	fd = socket(res->ai_family, SOCK_STREAM, PROTOCOL);
 	if (fd < 0)

@@ -423,8 +423,10 @@ open_socket(const char *addr, uint16_t port, unsigned streams,
 	struct addrinfo *res;
 	int on = 1, seconds = (int)autoclose, sndbuf = SNDBUF_WANTED;
 
-	if (resolve(addr, port, SOCK_SEQPACKET, IPPROTO_SCTP, 1, &res) < 0)
+	if (resolve(addr, port, SOCK_SEQPACKET, IPPROTO_SCTP, 1, &res) < 0) {
+		usage(stderr); /* a name that does not resolve */
 		exit(EXIT_USAGE);
+	}
 	sd = socket(res->ai_family, SOCK_SEQPACKET, IPPROTO_SCTP);
 	if (sd < 0)
 		err(1, "socket");
