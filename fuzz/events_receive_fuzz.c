@@ -83,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (r < 0 && !fake.have_part && fake.left < FAKE_HEADER)
 			break; /* the queue is empty for good */
-		if (++calls > CALLS_PER_BYTE * size + CALLS_MIN + fake.delivered)
+		if (++calls >
+		    CALLS_PER_BYTE * size + CALLS_MIN + fake.delivered)
 			abort(); /* spinning */
 	}
 	if (session.note_len > sizeof(session.note))
