@@ -842,8 +842,10 @@ bind_all(int fd, const struct opts *o, const struct addrinfo *first)
 		struct addrinfo *ai;
 
 		if (resolve(o->addrs[i], port, first->ai_socktype, IPPROTO_SCTP,
-			    1, &ai) < 0)
+			    1, &ai) < 0) {
+			usage(stderr); /* a name that does not resolve */
 			exit(EXIT_USAGE);
+		}
 		if (sctp_bindx(fd, ai->ai_addr, 1, SCTP_BINDX_ADD_ADDR) < 0)
 			err(1, "sctp_bindx %s", o->addrs[i]);
 		freeaddrinfo(ai);
@@ -869,8 +871,10 @@ main(int argc, char **argv)
 
 	type = o.one_to_one ? SOCK_STREAM : SOCK_SEQPACKET;
 	if (resolve(o.naddrs ? o.addrs[0] : NULL, o.port, type, IPPROTO_SCTP,
-		    o.listen, &ai) < 0)
+		    o.listen, &ai) < 0) {
+		usage(stderr); /* a name that does not resolve */
 		exit(EXIT_USAGE);
+	}
 	fd = socket(ai->ai_family, type, IPPROTO_SCTP);
 	if (fd < 0)
 		err(1, "socket");
