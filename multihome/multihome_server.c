@@ -15,7 +15,8 @@
  * when a path fails, that address changes and the association lives on.
  * The -T settings (same names as the net.sctp sysctls) apply to every
  * association it accepts: failover is a per-end affair, and the echoes
- * travel on this end's paths.
+ * travel on this end's paths. Sends never block: a peer that stops
+ * reading is aborted when it fills the send buffer all share.
  *
  * Try:
  *   terminal 1: multihome/multihome_server -a 127.0.0.1 -a 127.0.0.2
@@ -589,9 +590,13 @@ note_path(struct tracked *table, sctp_assoc_t id,
 	tr->used = true;
 }
 
-/* Send LEN bytes back to the association and stream of INFO. */
-static void
-echo(int fd, const char *data, size_t len, const struct sctp_rcvinfo *info)
+/*
+ * One sendmsg() to association ID, never blocking: LEN bytes on stream
+ * SID, or (FLAGS SCTP_ABORT, no data) the end of that association.
+ */
+static ssize_t
+send_to(int fd, sctp_assoc_t id, uint16_t sid, uint32_t ppid, uint16_t flags,
+	const char *data, size_t len)
 {
 	struct sctp_sndinfo snd;
 	union {
@@ -608,9 +613,10 @@ echo(int fd, const char *data, size_t len, const struct sctp_rcvinfo *info)
 	 * address needed, and the kernel chooses the path.
 	 */
 	memset(&snd, 0, sizeof(snd));
-	snd.snd_sid = info->rcv_sid;
-	snd.snd_ppid = info->rcv_ppid;
-	snd.snd_assoc_id = info->rcv_assoc_id;
+	snd.snd_sid = sid;
+	snd.snd_ppid = ppid;
+	snd.snd_flags = flags;
+	snd.snd_assoc_id = id;
 
 	memset(&control, 0, sizeof(control));
 	memset(&msg, 0, sizeof(msg));
@@ -627,9 +633,77 @@ echo(int fd, const char *data, size_t len, const struct sctp_rcvinfo *info)
 	memcpy(CMSG_DATA(cmsg), &snd, sizeof(snd));
 
 	do
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
-	/* One peer's trouble (say, its association just died) is a warning. */
+	return n;
+}
+
+/*
+ * The send buffer belongs to the socket, shared by all its associations:
+ * a peer that never reads keeps its echoes there, unacknowledged, until
+ * the buffer is full for everyone. Find such peers (their receive window,
+ * SCTP_STATUS's sstat_rwnd, is closed while we have data for them) and
+ * ABORT them, which frees their share. Returns how many were aborted.
+ */
+static int
+abort_non_readers(int fd)
+{
+	struct sctp_assoc_ids *ids;
+	uint32_t count;
+	socklen_t len = sizeof(count);
+	int aborted = 0;
+
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_GET_ASSOC_NUMBER, &count, &len)) {
+		warn("getsockopt SCTP_GET_ASSOC_NUMBER");
+		return 0;
+	}
+	len = (socklen_t)(sizeof(*ids) + count * sizeof(sctp_assoc_t));
+	ids = malloc(len);
+	if (ids == NULL)
+		err(1, "malloc");
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_GET_ASSOC_ID_LIST, ids, &len)) {
+		warn("getsockopt SCTP_GET_ASSOC_ID_LIST");
+		free(ids);
+		return 0;
+	}
+	for (uint32_t i = 0; i < ids->gaids_number_of_ids; i++) {
+		struct sctp_status st;
+		socklen_t sl = sizeof(st);
+
+		memset(&st, 0, sizeof(st));
+		st.sstat_assoc_id = ids->gaids_assoc_id[i];
+		if (getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &st, &sl))
+			continue; /* gone meanwhile */
+		if (st.sstat_rwnd > 0 ||
+		    st.sstat_unackdata + st.sstat_penddata == 0)
+			continue;
+		warnx("assoc %d: not reading (receive window closed, our send "
+		      "buffer full): aborting it",
+		      (int)st.sstat_assoc_id);
+		if (send_to(fd, st.sstat_assoc_id, 0, 0, SCTP_ABORT, NULL, 0) <
+		    0)
+			warn("sendmsg SCTP_ABORT");
+		else
+			aborted++;
+	}
+	free(ids);
+	return aborted;
+}
+
+/* Send LEN bytes back to the association and stream of INFO. */
+static void
+echo(int fd, const char *data, size_t len, const struct sctp_rcvinfo *info)
+{
+	ssize_t n;
+
+	n = send_to(fd, info->rcv_assoc_id, info->rcv_sid, info->rcv_ppid, 0,
+		    data, len);
+	/* A full buffer: free what non-readers hold, then try once more. */
+	if (n < 0 && errno == EAGAIN && abort_non_readers(fd) > 0)
+		n = send_to(fd, info->rcv_assoc_id, info->rcv_sid,
+			    info->rcv_ppid, 0, data, len);
+	/* One peer's trouble (say, its association just died) is a warning:
+	 * that echo is lost, the others go on. */
 	if (n < 0)
 		warn("sendmsg to assoc %d", (int)info->rcv_assoc_id);
 }
