@@ -217,16 +217,16 @@ signal_test() {
 
 # --- echo_server_many (one-to-many) -------------------------------------------
 
-@test "echo_server_many: the same, a non-reader aborted, not waited for, and $FLOOD associations at once" {
+@test "echo_server_many: the same, a non-reader that stalls nobody, and $FLOOD associations at once" {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
 	peer echo_many $RAW_CASES big huge noread "cycles=$CYCLES" "flood=$FLOOD"
 	cases_ok $RAW_CASES big huge "cycles=$CYCLES" "flood=$FLOOD"
 	assert_line --regexp '^case noread ok'
 	assert_equal "$status" 0
 	# The program saw the cut message begin, then heard it would not
-	# end; and it let the non-reader go.
+	# end. (How it ABORTs a non-reader that stays is echo_peers.bats':
+	# this one leaves on its own once the fresh client is served.)
 	grep -q 'cut short\|unfinished' "$SERVER_ERR"
-	grep -q 'not reading' "$SERVER_ERR"
 	alive
 	stop 0
 }
