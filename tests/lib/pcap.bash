@@ -48,6 +48,8 @@ WIRE_MARK_PORT=9
 # Generous: emulated, on a shared machine, both can take tens of seconds.
 WIRE_START_TIMEOUT=${WIRE_START_TIMEOUT:-600}
 WIRE_SYNC_TIMEOUT=${WIRE_SYNC_TIMEOUT:-120}
+# Seconds before a marker not yet decoded is followed by another.
+WIRE_RESEND=${WIRE_RESEND:-3}
 
 # The fields tshark prints per packet, in column order. A packet with
 # several chunks gives comma-separated lists (one value per chunk that
@@ -92,20 +94,33 @@ wire_start() {
 
 # wire_sync: send a marker and wait until tshark has printed it, so every
 # packet sent before it is in $WIRE_TEXT. Sets WIRE_MARK.
+#
+# Loopback loses nothing, but a capture that has only just said
+# "Capturing on" may not see the first packets yet: a marker not decoded
+# within WIRE_RESEND seconds is followed by another, with a token of its
+# own. Any of them proves the capture has caught up (each was sent after
+# every packet before this call); the first decoded one is the mark.
 wire_sync() {
-	local token hex deadline
-	WIRE_SEQ=$((WIRE_SEQ + 1))
-	# Unique across subshells (each bats test is one): $$ is not.
-	token="wire-sync-$BASHPID-$WIRE_SEQ-$RANDOM$RANDOM"
-	hex=$(printf '%s' "$token" | od -An -tx1 | tr -d ' \n')
-	# Sent once: loopback loses nothing, and a second marker would land
-	# among the next exchange's packets.
-	printf '%s' "$token" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
+	local tokens=() hexes=() deadline resend_at
 	deadline=$((SECONDS + WIRE_SYNC_TIMEOUT))
-	until WIRE_MARK=$(awk -F'\t' -v hex="$hex" \
-		'$17 == hex { print $1; exit }' "$WIRE_TEXT") && [[ -n $WIRE_MARK ]]; do
+	resend_at=$SECONDS
+	WIRE_MARK=
+	while :; do
+		if ((SECONDS >= resend_at)); then
+			WIRE_SEQ=$((WIRE_SEQ + 1))
+			# Unique across subshells (each bats test is one): $$ is not.
+			tokens+=("wire-sync-$BASHPID-$WIRE_SEQ-$RANDOM$RANDOM")
+			hexes+=("$(printf '%s' "${tokens[-1]}" | od -An -tx1 | tr -d ' \n')")
+			printf '%s' "${tokens[-1]}" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
+			resend_at=$((SECONDS + WIRE_RESEND))
+		fi
+		WIRE_MARK=$(awk -F'\t' -v hexes="${hexes[*]}" '
+			BEGIN { n = split(hexes, h, " "); for (i = 1; i <= n; i++) want[h[i]] = 1 }
+			$17 in want { print $1; exit }' "$WIRE_TEXT")
+		[[ -n $WIRE_MARK ]] && return 0
 		if ((SECONDS >= deadline)); then
-			echo "the capture did not catch up within ${WIRE_SYNC_TIMEOUT}s" >&2
+			echo "the capture did not catch up within ${WIRE_SYNC_TIMEOUT}s" \
+				"(${#tokens[@]} markers sent)" >&2
 			WIRE_MARK=0
 			return 1
 		fi
