@@ -81,6 +81,12 @@ kdir=$cache/$kver
 # Rebuild the initramfs when this script changes (it writes the init).
 stamp="$kver $(sha1sum <"$0" | cut -c1-12)"
 
+# Several runs may start at once (tests/run boots one VM per shard): the
+# first to come fetches and builds, the others wait for it.
+mkdir -p "$cache"
+exec {lock}>"$cache/.lock"
+flock "$lock"
+
 if [[ ! -f $kdir/ready ]]; then
 	echo "$prog: fetching Debian kernel $pkg (once; cached in $cache)" >&2
 	rm -rf "$kdir"
@@ -134,6 +140,7 @@ INIT
 	echo "$stamp" >"$kdir/initrd.stamp"
 	rm -rf "$ird"
 fi
+exec {lock}>&-
 
 # --- the run ----------------------------------------------------------
 share=$(mktemp -d "${TMPDIR:-/tmp}/sctp-vm.XXXXXX")
