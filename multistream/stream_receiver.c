@@ -162,8 +162,14 @@ show_association(int fd, const char *peer, unsigned port)
 	socklen_t len = sizeof(status);
 
 	memset(&status, 0, sizeof(status));
-	if (getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &status, &len) < 0)
-		err(1, "getsockopt SCTP_STATUS");
+	if (getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &status, &len) < 0) {
+		/* An association that ended before accept() returned comes
+		 * out closed (EINVAL here); the first read says how it ended.
+		 */
+		warn("association from %s port %u: getsockopt SCTP_STATUS",
+		     peer, port);
+		return 0;
+	}
 	printf("association from %s port %u: %u inbound streams, %u "
 	       "outbound\n",
 	       peer, port, status.sstat_instrms, status.sstat_outstrms);
@@ -580,7 +586,8 @@ main(int argc, char **argv)
 	t.streams = show_association(
 		fd, addr_str((struct sockaddr *)&ss, peer, sizeof(peer)),
 		addr_port((struct sockaddr *)&ss));
-	t.last_ordered = malloc(t.streams * sizeof(*t.last_ordered));
+	/* + 1: never malloc(0), streams is 0 for a dead association. */
+	t.last_ordered = malloc((t.streams + 1) * sizeof(*t.last_ordered));
 	if (t.last_ordered == NULL)
 		err(1, "malloc");
 	for (unsigned s = 0; s < t.streams; s++)
