@@ -66,7 +66,7 @@ count_lines() {
 	until [ "$(grep -Ec -- "$re" "$file")" -eq "$n" ]; do
 		((SECONDS < deadline)) ||
 			fail "expected $n lines /$re/ in $file, found $(grep -Ec -- "$re" "$file")"
-		sleep 0.05
+		nap 0.05
 	done
 }
 
@@ -237,7 +237,7 @@ fake_port() {
 		for ((t = 0; t < 1200; t++)); do
 			n=$(awk -v p="$port" "\$12 == p" /proc/net/sctp/assocs | wc -l)
 			((n == 50)) && break
-			sleep 0.05
+			nap 0.05
 		done
 		echo "queued $n"
 		kill -CONT "$4"

@@ -59,7 +59,7 @@ queued_tcp() {
 		q=$(ss -Htn state established "( sport = :$1 )" | awk '{ print $1; exit }')
 		[[ $q == "$2" ]] && return 0
 		((SECONDS < deadline)) || fail "receive queue is '$q', not $2"
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -68,9 +68,9 @@ queued_sctp() {
 	local deadline=$((SECONDS + 30))
 	until awk -v p="$1" '$12 == p && $9 > 0 { f = 1 } END { exit !f }' /proc/net/sctp/assocs; do
 		((SECONDS < deadline)) || fail "no data queued on port $1"
-		sleep 0.1
+		nap 0.1
 	done
-	sleep 0.5 # the other two messages are right behind the first
+	nap 0.5 # the other two messages are right behind the first
 }
 
 @test "message boundaries: 3 messages queued at a stopped server come back as 3 over SCTP, as 1 over TCP" {

@@ -91,7 +91,7 @@ chunks_by() {
 	local pid=$BG_PID port deadline=$((SECONDS + 30))
 	until port=$(sctp_port_of "$pid") && [[ -n $port ]]; do
 		((SECONDS < deadline)) || fail "webfsd has no SCTP endpoint: $(cat "$BATS_TEST_TMPDIR/webfsd.err")"
-		sleep 0.1
+		nap 0.1
 	done
 	run timeout "$CLIENT_TIMEOUT" withsctp curl -sS "http://127.0.0.1:$port/hello.txt"
 	assert_success

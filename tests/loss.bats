@@ -103,7 +103,7 @@ link_was_bad() {
 	local i
 	for ((i = 0; i < RUN_TIMEOUT * 10; i++)); do
 		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.1
+		nap 0.1
 	done
 	wait "$SERVER_PID" && status=0 || status=$?
 	cat "$SERVER_OUT"

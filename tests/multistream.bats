@@ -25,7 +25,7 @@ wait_receiver() {
 	local pid=${1:-$SERVER_PID} deadline=$((SECONDS + IDLE + 30))
 	while kill -0 "$pid" 2>/dev/null; do
 		((SECONDS < deadline)) || fail "receiver $pid did not finish"
-		sleep 0.05
+		nap 0.05
 	done
 	RECEIVER_STATUS=0
 	wait "$pid" || RECEIVER_STATUS=$?

@@ -6,12 +6,25 @@
 # readiness: it polls for the line, with a deadline.
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
+# bats-support and bats-assert. Their load.bash runs a dirname process
+# for each file it sources: under emulation, half a second per test. So
+# where Debian puts them, their files are sourced here directly.
+if [[ -d /usr/lib/bats/bats-support/src && -d /usr/lib/bats/bats-assert/src ]]; then
+	for f in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.bash; do
+		source "$f"
+	done
+	unset f
+else
+	bats_load_library bats-support
+	bats_load_library bats-assert
+fi
 
-# The top of the source tree, wherever the .bats file that loads us lives.
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The top of the source tree, wherever the .bats file that loads us lives
+# (no subshell: under emulation every process counts).
+TOP=${BASH_SOURCE[0]%/*}/..
+TOP=$(cd "$TOP" && pwd)
 export TOP
+source "$TOP/tests/lib/wait.bash"
 
 # How long to wait for a server or capture to get ready, in seconds. Generous:
 # under software emulation everything is slow.
@@ -27,13 +40,13 @@ has_sctp() {
 wait_for_line() {
 	local file=$1 re=$2 limit=${3:-$READY_TIMEOUT}
 	local deadline=$((SECONDS + limit))
-	until grep -Eq -- "$re" "$file" 2>/dev/null; do
+	until has_line "$file" "$re"; do
 		if ((SECONDS >= deadline)); then
 			echo "timed out after ${limit}s waiting for /$re/ in $file:" >&2
 			cat "$file" >&2 2>/dev/null
 			return 1
 		fi
-		sleep 0.05
+		nap 0.05
 	done
 }
 
@@ -68,15 +81,11 @@ start_server() {
 # stop_pid PID [SIGNAL]: signal a process (TERM by default) and wait for it,
 # KILLing it if it has not gone after 10 seconds. Sets STOP_STATUS.
 stop_pid() {
-	local pid=$1 sig=${2:-TERM} i
+	local pid=$1 sig=${2:-TERM}
 	STOP_STATUS=
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; STOP_STATUS=$?; return 0; }
 	kill "-$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	STOP_STATUS=$?
 }
@@ -118,7 +127,7 @@ capture_start() {
 # capture_stop: stop tshark cleanly so the pcap is complete. A short pause
 # first lets the last packets reach the capture buffer.
 capture_stop() {
-	sleep 0.5 # packets already sent; give the kernel time to hand them over
+	nap 0.5 # packets already sent; give the kernel time to hand them over
 	stop_pid "$CAPTURE_PID" INT
 }
 

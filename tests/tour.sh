@@ -149,9 +149,9 @@ serve() {
 	pids+=("$pid")
 	SERVER_PID[$name]=$pid
 	for ((i = 0; i < 1200; i++)); do
-		grep -q '^listening on .* port [0-9]*$' "$work/$name.out" && break
+		has_line "$work/$name.out" '^listening on .* port [0-9]+$' && break
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
+		nap 0.05
 	done
 	PORT=$(sed -nE 's/^listening on .* port ([0-9]+)$/\1/p' "$work/$name.out")
 	SHOWN[$name]=$(wc -c <"$work/$name.out")

@@ -41,6 +41,9 @@
 #   wire_split FROM TO FILE  the frames between markers FROM and TO (two
 #                            wire_sync frame numbers) into their own pcap
 
+# nap, has_line, wait_gone: waiting without starting processes.
+declare -F nap >/dev/null || source "${BASH_SOURCE[0]%/*}/wait.bash"
+
 # The discard port: nothing listens there, so the marker costs nothing.
 WIRE_MARK_PORT=9
 
@@ -82,13 +85,13 @@ wire_start() {
 		>"$WIRE_TEXT" 2>"$WIRE_DIR/tshark.err" 3>&- &
 	WIRE_PID=$!
 	deadline=$((SECONDS + WIRE_START_TIMEOUT))
-	until grep -q 'Capturing on' "$WIRE_DIR/tshark.err" 2>/dev/null; do
+	until has_line "$WIRE_DIR/tshark.err" 'Capturing on'; do
 		if ! kill -0 "$WIRE_PID" 2>/dev/null || ((SECONDS >= deadline)); then
 			echo "tshark did not start capturing:" >&2
 			cat "$WIRE_DIR/tshark.err" >&2
 			return 1
 		fi
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -101,7 +104,7 @@ wire_start() {
 # own. Any of them proves the capture has caught up (each was sent after
 # every packet before this call); the first decoded one is the mark.
 wire_sync() {
-	local tokens=() hexes=() deadline resend_at
+	local hexes=() token deadline resend_at lines line hex h i seen=0
 	deadline=$((SECONDS + WIRE_SYNC_TIMEOUT))
 	resend_at=$SECONDS
 	WIRE_MARK=
@@ -109,22 +112,36 @@ wire_sync() {
 		if ((SECONDS >= resend_at)); then
 			WIRE_SEQ=$((WIRE_SEQ + 1))
 			# Unique across subshells (each bats test is one): $$ is not.
-			tokens+=("wire-sync-$BASHPID-$WIRE_SEQ-$RANDOM$RANDOM")
-			hexes+=("$(printf '%s' "${tokens[-1]}" | od -An -tx1 | tr -d ' \n')")
-			printf '%s' "${tokens[-1]}" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
+			token="wire-sync-$BASHPID-$WIRE_SEQ-$RANDOM$RANDOM"
+			hex=
+			for ((i = 0; i < ${#token}; i++)); do
+				printf -v h '%02x' "'${token:i:1}"
+				hex+=$h
+			done
+			hexes+=("$hex")
+			printf '%s' "$token" >/dev/udp/127.0.0.1/$WIRE_MARK_PORT
 			resend_at=$((SECONDS + WIRE_RESEND))
 		fi
-		WIRE_MARK=$(awk -F'\t' -v hexes="${hexes[*]}" '
-			BEGIN { n = split(hexes, h, " "); for (i = 1; i <= n; i++) want[h[i]] = 1 }
-			$17 in want { print $1; exit }' "$WIRE_TEXT")
-		[[ -n $WIRE_MARK ]] && return 0
+		# The whole lines not looked at yet (a last one without its
+		# newline is still being written); field 17 is the UDP payload.
+		mapfile -s "$seen" lines <"$WIRE_TEXT"
+		((${#lines[@]})) && [[ ${lines[-1]} != *$'\n' ]] && unset 'lines[-1]'
+		seen=$((seen + ${#lines[@]}))
+		for line in "${lines[@]}"; do
+			for hex in "${hexes[@]}"; do
+				if [[ $line == *$'\t'"$hex"$'\t'* ]]; then
+					WIRE_MARK=${line%%$'\t'*}
+					return 0
+				fi
+			done
+		done
 		if ((SECONDS >= deadline)); then
 			echo "the capture did not catch up within ${WIRE_SYNC_TIMEOUT}s" \
-				"(${#tokens[@]} markers sent)" >&2
+				"(${#hexes[@]} markers sent)" >&2
 			WIRE_MARK=0
 			return 1
 		fi
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -304,14 +321,9 @@ wire_server_port() {
 
 # wire_stop: stop tshark (SIGINT lets it finish the file) and wait for it.
 wire_stop() {
-	local i
 	[[ -n ${WIRE_PID:-} ]] || return 0
 	kill -INT "$WIRE_PID" 2>/dev/null
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$WIRE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$WIRE_PID" 2>/dev/null && kill -KILL "$WIRE_PID" 2>/dev/null
+	wait_gone "$WIRE_PID" 10 || kill -KILL "$WIRE_PID" 2>/dev/null
 	wait "$WIRE_PID" 2>/dev/null
 	WIRE_PID=
 }
