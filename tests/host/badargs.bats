@@ -11,7 +11,7 @@
 
 bats_require_minimum_version 1.5.0
 
-load test_helper
+load ../test_helper
 
 # Every program; the TCP twins take the same options as their originals.
 SERVERS=(echo/echo_server echo/echo_server_many echo/tcp_echo_server
