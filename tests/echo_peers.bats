@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # echo: misbehaving peers never take a server down, and 100 clients at
-# once all get their echoes (echo/README.md, "Misbehaving peers").
+# once all get their echoes (echo/README.md, "Misbehaving peers"). The
+# rest of that table (a peer that vanishes, a message over the send
+# buffer, 1,000 connect/abort cycles) is tests/hostile.bats', which runs
+# it against every server.
 
 bats_require_minimum_version 1.5.0
 
@@ -9,9 +12,6 @@ load lib/echo
 
 teardown() {
 	stop_all
-	if [[ -n ${NFT_TABLE:-} ]]; then
-		nft delete table inet "$NFT_TABLE" 2>/dev/null || true
-	fi
 }
 
 @test "a peer that aborts in the middle of a large message: both servers go on" {
@@ -34,25 +34,6 @@ teardown() {
 		"$BATS_TEST_TMPDIR/echo_server_many.err"
 }
 
-@test "a peer that vanishes (its packets dropped, then killed): both servers go on" {
-	modprobe nf_tables 2>/dev/null || true
-	NFT_TABLE=echo_vanish_$$
-	for server in "$ONE" "$MANY"; do
-		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
-		start_peer ghost hold -p "$SERVER_PORT"
-		local port
-		port=$(sed -n 's/^connected //p' "$PEER_OUT")
-		nft add table inet "$NFT_TABLE"
-		nft add chain inet "$NFT_TABLE" out '{ type filter hook output priority 0; }'
-		nft add rule inet "$NFT_TABLE" out sctp sport "$port" drop
-		nft add rule inet "$NFT_TABLE" out sctp dport "$port" drop
-		kill -KILL "$PEER_PID" # its SHUTDOWN never arrives
-		wait "$PEER_PID" || true
-		assert_still_echoes
-		nft delete table inet "$NFT_TABLE"
-	done
-}
-
 @test "a peer that sends and never reads does not block the others" {
 	for server in "$ONE" "$MANY"; do
 		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
@@ -67,35 +48,6 @@ teardown() {
 	# One-to-many: the shared send buffer filled, so the server dropped
 	# the peer whose window stayed closed.
 	grep -q "not reading (receive window closed while the shared send buffer is full): aborting it" "$SERVER_ERR"
-}
-
-@test "a message larger than the server's send buffer: its association is aborted, the server goes on" {
-	for server in "$ONE" "$MANY"; do
-		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
-		# SO_SNDBUFFORCE (root) lets the peer send what we could not echo.
-		peer oversize -p "$SERVER_PORT" -l 600000
-		assert_success
-		assert_output $'sent 600000 bytes\nreset'
-		grep -q "message longer than our send buffer" "$SERVER_ERR"
-		assert_still_echoes
-	done
-}
-
-@test "200 connect/abort cycles: the servers go on, descriptors and memory flat" {
-	for server in "$ONE" "$MANY"; do
-		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
-		assert_still_echoes # warm up: the first client's buffers
-		local fds rss
-		fds=$(fd_count "$SERVER_PID")
-		rss=$(rss_kb "$SERVER_PID")
-		peer cycles -p "$SERVER_PORT" -c 200
-		assert_success
-		assert_output "200 connect/abort cycles"
-		assert_still_echoes
-		assert_equal "$(fd_count "$SERVER_PID")" "$fds"
-		(($(rss_kb "$SERVER_PID") - rss <= 256)) ||
-			fail "$(basename "$server"): RSS grew from $rss to $(rss_kb "$SERVER_PID") kB"
-	done
 }
 
 @test "signals: SIGPIPE is ignored, EINTR is retried (a SIGUSR1 storm during a run)" {

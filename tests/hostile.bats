@@ -206,6 +206,8 @@ signal_test() {
 	# while it sat there.
 	assert_line --regexp '^case noread ok'
 	assert_equal "$status" 0
+	# The 600 KB message was refused, with the reason.
+	grep -q "message longer than our send buffer" "$SERVER_ERR"
 	alive
 	stop 0
 }
@@ -227,6 +229,7 @@ signal_test() {
 	# end. (How it ABORTs a non-reader that stays is echo_peers.bats':
 	# this one leaves on its own once the fresh client is served.)
 	grep -q 'cut short\|unfinished' "$SERVER_ERR"
+	grep -q "message longer than our send buffer" "$SERVER_ERR"
 	alive
 	stop 0
 }

@@ -51,14 +51,6 @@ assert_still_echoes() {
 	assert_output $'still here\nand again'
 }
 
-# fd_count PID / rss_kb PID: open descriptors, resident memory.
-fd_count() {
-	ls "/proc/$1/fd" | wc -l
-}
-rss_kb() {
-	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
-}
-
 # note TEXT: a line in the bats output (TAP comment), for measurements.
 note() {
 	echo "# $*" >&3

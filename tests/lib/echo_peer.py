@@ -10,7 +10,6 @@ echo programs are checked against a second implementation. Modes:
   server   a one-to-one echo server that keeps streams and boundaries
   hold     connect, print "connected PORT", wait for the end and say how
            it ended ("eof" or "reset")
-  cycles   N times: connect, then ABORT (SO_LINGER 0) at once
   partial  connect, queue one large message, abort after --wait seconds
   hog      send and never read until the server has taken nothing for
            --wait seconds; print how much went out
@@ -143,15 +142,6 @@ def mode_hold(a):
 def abort(s):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
-
-
-def mode_cycles(a):
-    for _ in range(a.count):
-        s, peer = sctp_socket(a.addr, a.port)
-        s.connect(peer)
-        abort(s)
-    print("%d connect/abort cycles" % a.count)
-    return 0
 
 
 def mode_partial(a):
