@@ -63,10 +63,17 @@ check_pairs() {
 # count_lines FILE REGEX N: poll until FILE has N lines matching REGEX.
 count_lines() {
 	local file=$1 re=$2 n=$3 deadline=$((SECONDS + READY_TIMEOUT))
-	until [ "$(grep -Ec -- "$re" "$file")" -eq "$n" ]; do
+	local lines line found
+	while :; do
+		mapfile -t lines <"$file"
+		found=0
+		for line in "${lines[@]}"; do
+			[[ $line =~ $re ]] && found=$((found + 1))
+		done
+		((found == n)) && return 0
 		((SECONDS < deadline)) ||
-			fail "expected $n lines /$re/ in $file, found $(grep -Ec -- "$re" "$file")"
-		nap 0.05
+			fail "expected $n lines /$re/ in $file, found $found"
+		nap 0.1
 	done
 }
 
@@ -237,7 +244,7 @@ fake_port() {
 		for ((t = 0; t < 1200; t++)); do
 			n=$(awk -v p="$port" "\$12 == p" /proc/net/sctp/assocs | wc -l)
 			((n == 50)) && break
-			nap 0.05
+			sleep 0.2
 		done
 		echo "queued $n"
 		kill -CONT "$4"
