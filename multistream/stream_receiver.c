@@ -154,7 +154,8 @@ set_streams(int fd, unsigned instreams)
 		err(1, "setsockopt SCTP_RECVRCVINFO");
 }
 
-/* What the INIT / INIT-ACK exchange settled on; returns inbound streams. */
+/* What the INIT / INIT-ACK exchange settled on; returns inbound streams,
+ * 0 when the association has ended already. */
 static unsigned
 show_association(int fd, const char *peer, unsigned port)
 {
@@ -164,10 +165,11 @@ show_association(int fd, const char *peer, unsigned port)
 	memset(&status, 0, sizeof(status));
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &status, &len) < 0) {
 		/* An association that ended before accept() returned comes
-		 * out closed (EINVAL here); the first read says how it ended.
-		 */
-		warn("association from %s port %u: getsockopt SCTP_STATUS",
-		     peer, port);
+		 * out closed (EINVAL here); what it delivered is still there
+		 * to read, and the reads say how it ended. */
+		printf("association from %s port %u: over before accept() "
+		       "returned (SCTP_STATUS: %s); reading what it sent\n",
+		       peer, port, strerror(errno));
 		return 0;
 	}
 	printf("association from %s port %u: %u inbound streams, %u "
@@ -586,8 +588,9 @@ main(int argc, char **argv)
 	t.streams = show_association(
 		fd, addr_str((struct sockaddr *)&ss, peer, sizeof(peer)),
 		addr_port((struct sockaddr *)&ss));
-	/* + 1: never malloc(0), streams is 0 for a dead association. */
-	t.last_ordered = malloc((t.streams + 1) * sizeof(*t.last_ordered));
+	if (t.streams == 0) /* it ended before we could ask: what we offered */
+		t.streams = (unsigned)instreams;
+	t.last_ordered = malloc(t.streams * sizeof(*t.last_ordered));
 	if (t.last_ordered == NULL)
 		err(1, "malloc");
 	for (unsigned s = 0; s < t.streams; s++)
