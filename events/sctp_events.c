@@ -820,6 +820,12 @@ run(int fd, const struct opts *o)
 		if (receive(fd, o, &s, 0) == 0)
 			break;
 	}
+	/* Anything left unread, a notification too, would make close()
+	 * ABORT the associations instead of shutting them down (sctp(7)
+	 * follows TCP here): read and print it first. */
+	if (stop)
+		while (receive(fd, o, &s, MSG_DONTWAIT) > 0)
+			;
 	if (o->one_to_one)
 		close(fd);
 }
