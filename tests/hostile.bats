@@ -41,7 +41,9 @@ fi
 # and shadow memory grow RSS by megabytes, so with SANITIZE=1, as under
 # valgrind, RSS is not judged (the plain `make check` run judges it).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
-[[ ${SANITIZE:-} == 1 ]] && RSS_MARGIN=-1
+if [[ ${SANITIZE:-} == 1 ]]; then
+	RSS_MARGIN=-1
+fi
 
 # The raw peers' cases; each is followed by a fresh client.
 RAW_CASES="zero stream-above abort-mid vanish"
