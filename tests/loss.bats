@@ -100,11 +100,7 @@ link_was_bad() {
 	echo "sender: status $status, $stderr"
 	assert_success
 	# The receiver ends when the sender closes, with its verdict.
-	local i
-	for ((i = 0; i < RUN_TIMEOUT * 10; i++)); do
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		nap 0.1
-	done
+	wait_gone "$SERVER_PID" "$RUN_TIMEOUT" || :
 	wait "$SERVER_PID" && status=0 || status=$?
 	cat "$SERVER_OUT"
 	assert_equal "$status" 0

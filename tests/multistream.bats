@@ -22,11 +22,8 @@ teardown() {
 # wait_receiver [PID]: wait for a receiver (default: the last server) to
 # exit by itself after its sender closed; sets RECEIVER_STATUS.
 wait_receiver() {
-	local pid=${1:-$SERVER_PID} deadline=$((SECONDS + IDLE + 30))
-	while kill -0 "$pid" 2>/dev/null; do
-		((SECONDS < deadline)) || fail "receiver $pid did not finish"
-		nap 0.05
-	done
+	local pid=${1:-$SERVER_PID}
+	wait_gone "$pid" $((IDLE + 30)) || fail "receiver $pid did not finish"
 	RECEIVER_STATUS=0
 	wait "$pid" || RECEIVER_STATUS=$?
 }
