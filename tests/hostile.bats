@@ -33,7 +33,6 @@ RSS_MARGIN=1024
 FLOOD=200
 if [[ ${SCTP_VALGRIND:-} == 1 ]]; then
 	CYCLES=${HOSTILE_CYCLES:-200}
-	RSS_MARGIN=-1
 	READY_TIMEOUT=180
 fi
 # AddressSanitizer keeps freed memory in quarantine (256 MB by default):
@@ -41,7 +40,7 @@ fi
 # and shadow memory grow RSS by megabytes, so with SANITIZE=1, as under
 # valgrind, RSS is not judged (the plain `make check` run judges it).
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
-if [[ ${SANITIZE:-} == 1 ]]; then
+if [[ ${SCTP_VALGRIND:-} == 1 || ${SANITIZE:-} == 1 ]]; then
 	RSS_MARGIN=-1
 fi
 
