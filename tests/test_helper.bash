@@ -20,7 +20,7 @@ else
 fi
 
 # The top of the source tree, wherever the .bats file that loads us lives
-# (no subshell: under emulation every process counts).
+# (no dirname process: under emulation every process start counts).
 TOP=${BASH_SOURCE[0]%/*}/..
 TOP=$(cd "$TOP" && pwd)
 export TOP
