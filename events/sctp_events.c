@@ -33,6 +33,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -781,6 +782,34 @@ receive(int fd, const struct opts *o, struct session *s, int flags)
 }
 
 /*
+ * EOF on a one-to-one socket: the peer sent its SHUTDOWN and all its data
+ * is read, and our kernel has answered with a SHUTDOWN-ACK. SHUTDOWN_COMP
+ * comes when the peer's SHUTDOWN-COMPLETE does, and on a busy machine that
+ * can be after the EOF. poll() cannot wait for it (a socket at EOF is
+ * readable for good), so look every 10 ms, for a second at most, until
+ * SCTP_STATUS finds no association; what ended it is queued by then.
+ */
+static void
+await_end(int fd, const struct opts *o, struct session *s)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 100 && !s->over; i++) {
+		struct sctp_status st;
+		socklen_t len = sizeof(st);
+		bool gone;
+
+		memset(&st, 0, sizeof(st));
+		gone = getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &st, &len) < 0;
+		while (!s->over && receive(fd, o, s, MSG_DONTWAIT) > 0)
+			;
+		if (gone || stop)
+			break;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/*
  * The loop: wait for something to read or for the -t deadline. Returns
  * when a client's association is over, a one-to-one peer is gone, or a
  * signal asks us to stop.
@@ -817,8 +846,10 @@ run(int fd, const struct opts *o)
 					 */
 			continue;
 		}
-		if (receive(fd, o, &s, 0) == 0)
+		if (receive(fd, o, &s, 0) == 0) {
+			await_end(fd, o, &s);
 			break;
+		}
 	}
 	/* Anything left unread, a notification too, would make close()
 	 * ABORT the associations instead of shutting them down (sctp(7)
