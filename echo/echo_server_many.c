@@ -6,7 +6,10 @@
  * recvmsg() says which association and stream a message came from
  * (SCTP_RCVINFO: rcv_assoc_id, rcv_sid); the echo goes back to the same
  * ones through SCTP_SNDINFO in sendmsg(). Associations are learnt from
- * SCTP_ASSOC_CHANGE notifications, not from accept(). -t closes idle
+ * SCTP_ASSOC_CHANGE notifications, not from accept(). With one socket
+ * there is nothing to poll() over: the server sleeps in recvmsg(), so a
+ * message costs two system calls, one to read it and one to echo it
+ * (poll() only waits for room to send, or for the end). -t closes idle
  * associations (SCTP_AUTOCLOSE); SIGINT/SIGTERM end each one gracefully
  * with SCTP_EOF before closing the socket; SIGUSR1 prints counters.
  *
@@ -110,13 +113,31 @@ usage(FILE *to)
 		DEFAULT_STREAMS);
 }
 
+/* The associations are kept sorted by id: every message looks its own
+ * up, and a binary search stays cheap with thousands of them. Returns
+ * where ID is, or where it would go. */
+static size_t
+assoc_slot(sctp_assoc_t id)
+{
+	size_t lo = 0, hi = nassocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (assocs[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct assoc *
 find_assoc(sctp_assoc_t id)
 {
-	for (size_t i = 0; i < nassocs; i++)
-		if (assocs[i].id == id)
-			return &assocs[i];
-	return NULL;
+	size_t i = assoc_slot(id);
+
+	return i < nassocs && assocs[i].id == id ? &assocs[i] : NULL;
 }
 
 static const char *
@@ -134,8 +155,10 @@ forget_assoc(sctp_assoc_t id)
 {
 	struct assoc *a = find_assoc(id);
 
-	if (a)
-		*a = assocs[--nassocs];
+	if (a) {
+		nassocs--;
+		memmove(a, a + 1, (size_t)(&assocs[nassocs] - a) * sizeof(*a));
+	}
 	if (info.rcv_assoc_id == id) {
 		pending = false;
 		len = 0;
@@ -195,6 +218,7 @@ assoc_change(const struct sctp_assoc_change *sac, const struct sockaddr *from)
 
 	if (sac->sac_state == SCTP_COMM_UP && a == NULL) {
 		char s[INET6_ADDRSTRLEN];
+		size_t i = assoc_slot(sac->sac_assoc_id);
 
 		if (nassocs == room) {
 			room = room ? 2 * room : 16;
@@ -202,7 +226,8 @@ assoc_change(const struct sctp_assoc_change *sac, const struct sockaddr *from)
 			if (assocs == NULL)
 				err(1, "realloc");
 		}
-		a = &assocs[nassocs++];
+		a = &assocs[i];
+		memmove(a + 1, a, (nassocs++ - i) * sizeof(*a));
 		*a = (struct assoc){ .id = sac->sac_assoc_id };
 		snprintf(a->peer, sizeof(a->peer), "%s port %u",
 			 addr_str(from, s, sizeof(s)), addr_port(from));
@@ -312,9 +337,13 @@ check_stalled(void)
 	}
 }
 
-/* Read until the socket is empty or an echo gets stuck. */
+/*
+ * Read until the socket is empty or an echo gets stuck. With WAIT, sleep
+ * in recvmsg() itself for the next part or notification, handle it and
+ * return: one system call per message to read it, one to echo it.
+ */
 static void
-read_messages(void)
+read_messages(bool wait)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
@@ -327,7 +356,7 @@ read_messages(void)
 	ssize_t n;
 	int burst = 0;
 
-	while (!pending && burst < MAX_BURST) {
+	do {
 		bool have_info = false;
 
 		if (cap - len < READ_CHUNK) {
@@ -347,9 +376,9 @@ read_messages(void)
 		msg.msg_iovlen = 1;
 		msg.msg_control = control.buf;
 		msg.msg_controllen = sizeof(control.buf);
-		n = recvmsg(sd, &msg, MSG_DONTWAIT);
+		n = recvmsg(sd, &msg, wait ? 0 : MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
-			continue;
+			continue; /* with WAIT: back to look at the signal */
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n < 0) {
@@ -406,7 +435,7 @@ read_messages(void)
 			continue;
 		}
 		send_echo();
-	}
+	} while (!wait && !pending && burst < MAX_BURST);
 }
 
 static void
@@ -507,7 +536,8 @@ main(int argc, char **argv)
 		goto bad;
 	}
 
-	/* No SA_RESTART: a signal wakes poll() with EINTR, then we look. */
+	/* No SA_RESTART: a signal wakes recvmsg() or poll() with EINTR,
+	 * then we look. */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
 	    sigaction(SIGUSR1, &sa, NULL))
@@ -546,16 +576,22 @@ main(int argc, char **argv)
 				break;
 			timeout = (int)left;
 		}
-		if (pending)
-			timeout = STALL_CHECK_MS;
-		pfd.events = pending ? POLLOUT : POLLIN;
-		ready = poll(&pfd, 1, timeout);
 		if (stats_requested) {
 			stats_requested = 0;
 			printf("stats: %zu associations, %lu messages, %lu "
 			       "bytes\n",
 			       nassocs, total_messages, total_bytes);
 		}
+		if (!pending && !closing) {
+			/* Only the next message to wait for: recvmsg() waits,
+			 * and a signal ends the wait with EINTR. */
+			read_messages(true);
+			continue;
+		}
+		if (pending)
+			timeout = STALL_CHECK_MS;
+		pfd.events = pending ? POLLOUT : POLLIN;
+		ready = poll(&pfd, 1, timeout);
 		if (ready < 0 && errno == EINTR)
 			continue;
 		if (ready < 0)
@@ -565,7 +601,7 @@ main(int argc, char **argv)
 		if (pending && (pfd.revents & POLLOUT))
 			send_echo();
 		if (!pending && (pfd.revents & (POLLIN | POLLERR)))
-			read_messages();
+			read_messages(false);
 		if (!pending)
 			for (size_t i = 0; i < nassocs; i++)
 				assocs[i].closed_window = 0;
