@@ -109,6 +109,12 @@ ip -n "$nsb" addr add "$B/24" dev vb
 for ns in "$nsa" "$nsb"; do ip -n "$ns" link set lo up; done
 ip -n "$nsa" link set va up
 ip -n "$nsb" link set vb up
+# SCTP_BENCH_SNDBUF_POLICY=1: the servers' side accounts the send buffer
+# per association instead of per socket (BENCHMARKS.md, the echo servers).
+if [[ -n ${SCTP_BENCH_SNDBUF_POLICY:-} ]]; then
+	inb sysctl -qw net.sctp.sndbuf_policy="$SCTP_BENCH_SNDBUF_POLICY" || exit 1
+	say "net.sctp.sndbuf_policy=$SCTP_BENCH_SNDBUF_POLICY on the servers' side"
+fi
 
 {
 	echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/^model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo)"
