@@ -69,10 +69,10 @@ usage(FILE *out, int status)
 /*
  * Connect to the first address of HOST that answers, after asking for at
  * most INSTREAMS inbound streams and for an SCTP_RCVINFO with every
- * message.
+ * message; with COMM_UP, for the SCTP_ASSOC_CHANGE notifications too.
  */
 static int
-connect_to(const char *host, uint16_t port, uint16_t instreams)
+connect_to(const char *host, uint16_t port, uint16_t instreams, bool comm_up)
 {
 	struct addrinfo *res, *ai;
 	struct sctp_initmsg init;
@@ -99,6 +99,18 @@ connect_to(const char *host, uint16_t port, uint16_t instreams)
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on,
 			       sizeof(on)) < 0)
 			err(1, "setsockopt SCTP_RECVRCVINFO");
+		/* -v: COMM_UP says how many streams each way were agreed.
+		 * SCTP_STATUS after connect() would too, but a quick server
+		 * may have sent both messages and ended the association by
+		 * then (EINVAL); the notification waits, ahead of the data. */
+		if (comm_up) {
+			struct sctp_event ev = { .se_type = SCTP_ASSOC_CHANGE,
+						 .se_on = 1 };
+
+			if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENT, &ev,
+				       sizeof(ev)) < 0)
+				err(1, "setsockopt SCTP_EVENT");
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		saved = errno;
@@ -112,6 +124,21 @@ connect_to(const char *host, uint16_t port, uint16_t instreams)
 		err(1, "%s", failed);
 	}
 	return fd;
+}
+
+/* The one notification -v subscribes to: print COMM_UP's stream counts. */
+static void
+print_streams(const void *note, size_t size)
+{
+	struct sctp_assoc_change sac;
+
+	if (size < sizeof(sac))
+		return;
+	memcpy(&sac, note, sizeof(sac));
+	if (sac.sac_type == SCTP_ASSOC_CHANGE && sac.sac_state == SCTP_COMM_UP)
+		fprintf(stderr, "%s: %u inbound stream(s), %u outbound\n",
+			program_invocation_short_name, sac.sac_inbound_streams,
+			sac.sac_outbound_streams);
 }
 
 /*
@@ -153,12 +180,12 @@ recv_message(int fd, char *buf, size_t size, struct sctp_rcvinfo *info)
 				errx(1, "association ended inside a message");
 			return 0;
 		}
-		/*
-		 * We subscribe to no event, but a notification's bytes must
-		 * never be taken for data.
-		 */
-		if (msg.msg_flags & MSG_NOTIFICATION)
+		/* A notification (only -v subscribes to one) is never data. */
+		if (msg.msg_flags & MSG_NOTIFICATION) {
+			if (msg.msg_flags & MSG_EOR)
+				print_streams(iov.iov_base, (size_t)n);
 			continue;
+		}
 		for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
 		     cmsg = CMSG_NXTHDR(&msg, cmsg)) {
 			if (cmsg->cmsg_level == IPPROTO_SCTP &&
@@ -236,20 +263,7 @@ main(int argc, char **argv)
 		usage(stderr, EXIT_USAGE);
 	}
 
-	fd = connect_to(host, port, (uint16_t)instreams);
-
-	if (verbose) {
-		struct sctp_status status;
-		socklen_t len = sizeof(status);
-
-		memset(&status, 0, sizeof(status));
-		if (getsockopt(fd, IPPROTO_SCTP, SCTP_STATUS, &status, &len) <
-		    0)
-			err(1, "getsockopt SCTP_STATUS");
-		fprintf(stderr, "%s: %u inbound stream(s), %u outbound\n",
-			program_invocation_short_name, status.sstat_instrms,
-			status.sstat_outstrms);
-	}
+	fd = connect_to(host, port, (uint16_t)instreams, verbose);
 
 	for (got = 0; got < DAYTIME_STREAMS; got++) {
 		size_t len = recv_message(fd, text, sizeof(text), &info);
