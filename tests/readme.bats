@@ -1,0 +1,910 @@
+#!/usr/bin/env bats
+# The READMEs, run: every command shown in README.md and in each lesson's
+# README is run here, as the README shows it, and its output compared
+# with the README's. So a README cannot drift from the code: change what
+# a program prints, or add a command to a README without a test, and this
+# file fails, naming the README and the line.
+#
+# tests/lib/readme.py reads the transcripts once, in setup_file: fenced
+# blocks of "$ CMD", "# CMD" and "terminal N$ CMD" lines, each followed by
+# its output, and ```sh blocks of plain commands. A test picks commands
+# by README and a regular expression and runs the text read from the
+# README, from the top of the tree:
+#
+#   - rd_session: the commands of one terminal, one after the other in
+#     one bash on a pseudo-terminal (script(1)), as typed: $! and %1 mean
+#     what they mean there, output is line-buffered, a background job's
+#     lines land among the next commands' as they come. Each command's
+#     part of the output is compared with the lines the README shows
+#     under it; while jobs run in the background, the next command waits
+#     for those lines first (a server's "listening on" line).
+#   - rd_start: another terminal's server or capture, in the background,
+#     waited for until ready; rd_stop sends it SIGINT, as Ctrl-C does.
+#   - rd_expect queues a comparison, rd_verify makes them in one python
+#     run: line by line, with numbers, hex values, IPv6 addresses and
+#     dates left out (ports, times, PIDs, tags, byte counts), except in
+#     what a test keeps (keep=: stream counts, exit statuses); a README
+#     line "..." stands for any lines. Where the order or the presence of
+#     some lines is not fixed, the test says why and how it compares.
+#
+# The last test checks that every command of every README was run by a
+# test before it, or is in RD_ELSEWHERE with the reason and the test that
+# covers it. Run the whole file: that test reads what the others ran.
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+
+READMES=(README.md check/README.md echo/README.md daytime/README.md
+	multistream/README.md multihome/README.md events/README.md)
+
+# Commands no test here runs, three fields each: README, a regular
+# expression for the command, and why (and what covers it instead).
+RD_ELSEWHERE=(
+	README.md '^make demo ' "the tour itself: tests/tour.bats runs tests/tour.sh, which is all make demo runs"
+	README.md '^make check ' "this very suite: make check runs this file"
+	README.md '^make CC=clang ' "rebuilds every program (minutes under emulation): tests/host/build.bats, 'make CFLAGS=-O0 keeps the warnings, and a new compiler rebuilds everything'"
+	README.md '^make WERROR=1 ' "rebuilds every program with other flags: tests/host/build.bats, 'make builds every program with zero warnings' (make WERROR=1 in a scratch copy)"
+	README.md '^make install ' "installs outside the tree: tests/host/build.bats, 'install/uninstall honour PREFIX and DESTDIR'"
+	README.md '^make format-check ' "needs no SCTP: tests/host/build.bats, 'make format-check accepts the tree and rejects a misformatted file'"
+	README.md '^tests/tour\.sh daytime ' "half a minute of the tour: tests/tour.bats, 'a step runs alone: tests/tour.sh daytime', runs it as shown"
+)
+
+# Debian's python3: a version manager's shim can take seconds to start
+# under emulation; -S (no site-packages) saves a little more.
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+setup_file() {
+	export RD=$BATS_FILE_TMPDIR/readme
+	(cd "$TOP" && "$PYTHON" -S tests/lib/readme.py parse "$RD" "${READMES[@]}")
+	: >"$BATS_FILE_TMPDIR/ran"
+}
+
+setup() {
+	RD_ACT=$BATS_TEST_TMPDIR/act
+	mkdir -p "$RD_ACT"
+	RD_PLAN=$BATS_TEST_TMPDIR/plan
+	: >"$RD_PLAN"
+	RD_SESSIONS=0
+	declare -gA RD_PID=()
+	RD_NETNS=()
+	RD_CLEANUP=()
+	RD_MOUNTNS=
+}
+
+teardown() {
+	local ns f
+	stop_all
+	for ns in "${RD_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	for f in "${RD_CLEANUP[@]}"; do
+		rm -rf "$f"
+	done
+}
+
+# --- the README's commands --------------------------------------------
+
+# rd_id FILE REGEX [NTH]: the ID of the one command of README FILE whose
+# first line matches REGEX (an extended regular expression); with NTH,
+# of the NTH of them (a command the README shows twice).
+rd_id() {
+	local id file line block term prompt first found=()
+	while IFS=$'\t' read -r id file line block term prompt first; do
+		[[ $file == "$1" && $first =~ $2 ]] && found+=("$id")
+	done <"$RD/index"
+	if [[ -n ${3:-} ]]; then
+		((${#found[@]} >= $3)) ||
+			{ fail "$1: ${#found[@]} commands match /$2/, no command $3"; return; }
+		echo "${found[$3 - 1]}"
+		return
+	fi
+	((${#found[@]} == 1)) ||
+		{ fail "$1: ${#found[@]} commands match /$2/, not one: ${found[*]}"; return; }
+	echo "${found[0]}"
+}
+
+# rd_where ID: "FILE:LINE" of a command.
+rd_where() {
+	local id file line rest
+	while IFS=$'\t' read -r id file line rest; do
+		[[ $id == "$1" ]] && { echo "$file:$line"; return; }
+	done <"$RD/index"
+	echo "$1"
+}
+
+# rd_text FILE REGEX: the file holding the one block of README FILE that
+# shows no command (output, a rule set, ...) and whose last line of text
+# before it matches REGEX.
+rd_text() {
+	local id file line prose found=()
+	while IFS=$'\t' read -r id file line prose; do
+		[[ $file == "$1" && $prose =~ $2 ]] && found+=("$id")
+	done <"$RD/blocks"
+	((${#found[@]} == 1)) ||
+		{ fail "$1: ${#found[@]} blocks follow a line matching /$2/, not one: ${found[*]}"; return; }
+	echo "$RD/${found[0]}.txt"
+}
+
+# rd_count FILE: the lines of FILE, "..." lines left out: what a command
+# must have printed at least.
+rd_count() {
+	local lines line n=0
+	mapfile -t lines <"$1"
+	for line in "${lines[@]}"; do
+		[[ $line =~ ^[[:space:]]*\.\.\.[[:space:]]*$ ]] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# rd_wait_lines FILE N [SECONDS]: wait until FILE has N lines.
+rd_wait_lines() {
+	local lines deadline=$((SECONDS + ${3:-$READY_TIMEOUT}))
+	while :; do
+		lines=()
+		[[ -r $1 ]] && mapfile -t lines <"$1"
+		((${#lines[@]} >= $2)) && return 0
+		((SECONDS < deadline)) || return 1
+		nap 0.05
+	done
+}
+
+# rd_session [-C DIR] [-n NETNS] ID...: run these commands
+# one after the other in one bash, as typed in one terminal, from the top
+# of the tree (or DIR, where a command reads a file the test made; in
+# network namespace NETNS). Everything goes to one file, as to a
+# terminal: each command's output, and that of the jobs it leaves in the
+# background, wherever it comes; each command's part of it (from the
+# command to the next one) then goes to $RD_ACT/ID, its exit status to
+# $RD_ACT/ID.status. While jobs run in the background, each command waits
+# until the one before has printed as many lines as the README shows
+# under it (as one waits for a server's "listening on" line, or for its
+# "closed" line, before typing on). Then what was printed is kept, and the
+# jobs still running are stopped (TERM), as closing the terminal would.
+rd_session() {
+	local dir=$TOP netns= script log id cmd
+	while [[ $1 == -? ]]; do
+		case $1 in
+		-C) dir=$2 ;;
+		-n) netns=$2 ;;
+		esac
+		shift 2
+	done
+	local ids=("$@")
+	RD_SESSIONS=$((RD_SESSIONS + 1))
+	script=$BATS_TEST_TMPDIR/session.$RD_SESSIONS.sh
+	log=$BATS_TEST_TMPDIR/session.$RD_SESSIONS.log
+	{
+		echo 'exec </dev/null'
+		printf 'cd %q || exit 1\n' "$dir"
+		echo 'source "$TOP/tests/lib/wait.bash"'
+		declare -f rd_wait_after
+		echo "READY_TIMEOUT=$READY_TIMEOUT"
+		echo '__rd_status() { return "$1"; }'
+		# Root needs no sudo, and a minimal system may have none.
+		if ((EUID == 0)) && ! command -v sudo >/dev/null; then
+			echo 'sudo() { "$@"; }'
+		fi
+		echo '__rd_st=0'
+		for id in "${ids[@]}"; do
+			echo "$id" >>"$BATS_FILE_TMPDIR/ran"
+			cmd=$(<"$RD/$id.cmd")
+			# The marker that starts this command's part of the log.
+			printf 'printf "\\036%%s\\n" %q\n' "$id"
+			printf '__rd_status "$__rd_st"\n%s\n' "$cmd"
+			printf '__rd_st=$?; echo "$__rd_st" >%q\n' "$RD_ACT/$id.status"
+			printf 'jobs -p >>%q\n' "$BATS_TEST_TMPDIR/pids"
+			printf '__rd_j=$(jobs -p); [[ -z $__rd_j ]] || rd_wait_after %q %q %d\n' \
+				"$log" "$id" "$(rd_count "$RD/$id.out")"
+		done
+		printf 'mapfile -t __rd_l <%q\n' "$log"
+		printf 'printf "%%s\\n" "${__rd_l[@]}" >%q\n' "$log.kept"
+		echo '__rd_jobs=$(jobs -p)'
+		echo 'if [[ -n $__rd_jobs ]]; then'
+		echo '	kill -TERM $__rd_jobs 2>/dev/null; kill -CONT $__rd_jobs 2>/dev/null'
+		echo '	for p in $__rd_jobs; do wait_gone "$p" 10 || kill -KILL "$p" 2>/dev/null; done'
+		echo '	wait'
+		echo 'fi'
+	} >"$script"
+	# A terminal: script(1) runs the session on a pseudo-terminal, so that
+	# the programs' stdout is line-buffered, as it is when one types.
+	local run=(script -qefc "bash $(printf %q "$script")" /dev/null)
+	[[ -z $netns ]] || run=(ip netns exec "$netns" "${run[@]}")
+	[[ -z $RD_MOUNTNS ]] || run=(nsenter -t "$RD_MOUNTNS" -m -- "${run[@]}")
+	timeout 900 "${run[@]}" >"$log" 2>&1 ||
+		fail "the session's script failed: $(cat "$log")"
+	rd_split "$log.kept"
+}
+
+# rd_wait_after LOG ID N: wait until LOG has N lines after ID's marker.
+rd_wait_after() {
+	local lines line n=-1 deadline=$((SECONDS + READY_TIMEOUT))
+	while :; do
+		mapfile -t lines <"$1"
+		n=-1
+		for line in "${lines[@]}"; do
+			line=${line%$'\r'}
+			if [[ $line == *$'\036'"$2" ]]; then
+				n=0
+			elif ((n >= 0)) && [[ $line != *$'\036'* ]]; then
+				n=$((n + 1))
+			fi
+		done
+		((n >= $3)) && return 0
+		((SECONDS < deadline)) || return 1
+		nap 0.05
+	done
+}
+
+# rd_split LOG: each command's part of a session's LOG into $RD_ACT/ID.
+rd_split() {
+	local lines line id=
+	local -A part=()
+	mapfile -t lines <"$1"
+	for line in "${lines[@]}"; do
+		line=${line%$'\r'} # the terminal's end of line
+		if [[ $line == *$'\036'* ]]; then
+			# Output without a newline at its end, then the marker.
+			[[ -z $id || -z ${line%%$'\036'*} ]] || part[$id]+=${line%%$'\036'*}$'\n'
+			id=${line#*$'\036'}
+			part[$id]=
+		elif [[ -n $id ]]; then
+			part[$id]+=$line$'\n'
+		fi
+	done
+	for id in "${!part[@]}"; do
+		printf '%s' "${part[$id]}" >"$RD_ACT/$id"
+	done
+}
+
+# rd_start [-e] NAME ID [READY]: start command ID in the background, as in
+# another terminal, from the top of the tree; its output (stdout and
+# stderr) in $RD_ACT/NAME, and wait for a line matching READY (default: a
+# server's "listening on ADDR port N"). -e: stderr apart, in NAME.err,
+# where READY is looked for (tshark's status lines). SIGINT is not
+# ignored (as it is for background jobs): rd_stop sends it, as Ctrl-C.
+rd_start() {
+	local apart=0
+	[[ $1 == -e ]] && { apart=1; shift; }
+	local name=$1 id=$2 ready=${3-'^listening on .* port [0-9]+$'} err
+	echo "$id" >>"$BATS_FILE_TMPDIR/ran"
+	err=$RD_ACT/$name
+	((apart)) && err=$RD_ACT/$name.err
+	local run=(env --default-signal=INT bash -c "$(<"$RD/$id.cmd")")
+	[[ -z $RD_MOUNTNS ]] || run=(nsenter -t "$RD_MOUNTNS" -m -- "${run[@]}")
+	(cd "$TOP" && exec "${run[@]}") \
+		>"$RD_ACT/$name" 2>>"$err" 3>&- &
+	RD_PID[$name]=$!
+	echo "$!" >>"$BATS_TEST_TMPDIR/pids"
+	[[ -z $ready ]] || wait_for_line "$err" "$ready" 300
+}
+
+# rd_stop NAME [SIGNAL]: stop what rd_start started (SIGINT by default).
+rd_stop() {
+	stop_pid "${RD_PID[$1]}" "${2:-INT}" || :
+}
+
+# rd_keep NAME FILE [FROM]: into FILE, what NAME (started by rd_start)
+# has printed so far, after its first FROM lines: what that terminal
+# shows at this point.
+rd_keep() {
+	local lines
+	mapfile -t -s "${3:-0}" lines <"$RD_ACT/$1"
+	if ((${#lines[@]})); then
+		printf '%s\n' "${lines[@]}" >"$2"
+	else
+		: >"$2"
+	fi
+}
+
+# rd_lines NAME: how many lines NAME has printed so far.
+rd_lines() {
+	local lines
+	mapfile -t lines <"$RD_ACT/$1"
+	echo "${#lines[@]}"
+}
+
+# --- comparing --------------------------------------------------------
+
+# rd_expect EXPECTED ACTUAL WHERE [OPTION]...: queue a comparison of the
+# file ACTUAL with the README's lines in EXPECTED (options: readme.py).
+rd_expect() {
+	local IFS=$'\t'
+	echo "$*" >>"$RD_PLAN"
+}
+
+# rd_out ID [OPTION]...: queue the comparison of command ID's output (as
+# rd_session keeps it) with the lines the README shows under it. A
+# command shown without output must also succeed.
+rd_out() {
+	local id=$1
+	shift
+	rd_expect "$RD/$id.out" "$RD_ACT/$id" "$(rd_where "$id")" "$@"
+	if [[ ! -s $RD/$id.out && -f $RD_ACT/$id.status ]]; then
+		[[ $(<"$RD_ACT/$id.status") == 0 ]] ||
+			fail "$(rd_where "$id"): exit status $(<"$RD_ACT/$id.status"), the README shows it succeed: $(cat "$RD_ACT/$id")"
+	fi
+}
+
+# rd_verify: make the queued comparisons; fail with every difference.
+rd_verify() {
+	run "$PYTHON" -S "$TOP/tests/lib/readme.py" check "$RD_PLAN"
+	((status == 0)) || fail "$output"
+	: >"$RD_PLAN"
+}
+
+# rd_succeeds ID...: these commands (of a ```sh block: no output shown)
+# exited 0.
+rd_succeeds() {
+	local id
+	for id; do
+		[[ $(<"$RD_ACT/$id.status") == 0 ]] ||
+			fail "$(rd_where "$id"): exit status $(<"$RD_ACT/$id.status"): $(cat "$RD_ACT/$id")"
+	done
+}
+
+# rd_netns NAME: a fresh network namespace NAME with lo up, deleted in
+# teardown (fails if one of that name is there already).
+rd_netns() {
+	ip netns add "$1" || fail "cannot create namespace $1"
+	RD_NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# rd_make_env: for a README's "make", the variables the tree was built
+# with (make records its command line in .cache/build-flags: CC, and
+# -Werror for WERROR=1, -fsanitize for SANITIZE=1), so that it finds
+# everything built, as it does where one types it. (In the VM, make
+# check's environment is not all there, and a rebuild under emulation
+# takes minutes.)
+rd_make_env() {
+	local flags
+	[[ -r $TOP/.cache/build-flags ]] || return 0
+	flags=$(<"$TOP/.cache/build-flags")
+	export CC=${flags%% *}
+	if [[ $flags == *" -Werror"* ]]; then export WERROR=1; fi
+	if [[ $flags == *-fsanitize=* ]]; then export SANITIZE=1; fi
+}
+
+# rd_private PATH...: the README's commands of this test write to PATH
+# (/tmp/lab, ...), which may be someone's own: from here on they run in a
+# mount namespace of their own, where an empty tmpfs lies over each PATH
+# (created empty if need be, removed after), and leave nothing behind.
+rd_private() {
+	local p
+	for p; do
+		if [[ ! -e $p ]]; then
+			mkdir "$p"
+			RD_CLEANUP+=("$p")
+		fi
+	done
+	# It lives as long as the test: sessions and servers join it.
+	unshare -m --propagation private bash -c \
+		'for p; do mount -t tmpfs readme "$p" || exit; done; echo ready; exec sleep 3600' \
+		_ "$@" >"$BATS_TEST_TMPDIR/mountns" 2>&1 3>&- &
+	RD_MOUNTNS=$!
+	echo "$RD_MOUNTNS" >>"$BATS_TEST_TMPDIR/pids"
+	wait_for_line "$BATS_TEST_TMPDIR/mountns" '^ready$'
+}
+
+# --- README.md --------------------------------------------------------
+
+@test "README.md: make, the kernel check (check/README.md's example output), the tour's steps" {
+	local check build list example
+	check=$(rd_id README.md '^make && check/sctpcheck$')
+	build=$(rd_id README.md '^make +#')
+	list=$(rd_id README.md '^tests/tour\.sh --list')
+	rd_make_env
+	rd_session "$build" "$check" "$list"
+	rd_succeeds "$build" "$check" "$list"
+	# After make (nothing to do: make check built it all), sctpcheck's
+	# report, as check/README.md shows it on Debian's kernel.
+	example=$(rd_text check/README.md '^On a Debian 12 kernel')
+	rd_expect "$example" "$RD_ACT/$check" "check/README.md, example output (for README.md's make && check/sctpcheck)" \
+		optional='^make(\[[0-9]+\])?: |^(cc|gcc|clang) '
+	rd_verify
+	run cat "$RD_ACT/$list"
+	assert_equal "${#lines[@]}" 6
+}
+
+@test "README.md: a wildcard listener and ss; the nftables rule, in Debian's default rule set" {
+	local server ss rule ns
+	server=$(rd_id README.md '^multihome/multihome_server -p 0')
+	ss=$(rd_id README.md '^ss -A sctp -lnp$')
+	rd_session "$server" "$ss"
+	rd_out "$server" keep='[0-9]+ addresses'
+	rd_out "$ss"
+	# The rule goes into the table and chain of Debian's stock
+	# /etc/nftables.conf; in a namespace of its own, so that the rule set
+	# of the machine the suite runs on is not touched.
+	rule=$(rd_id README.md '^nft add rule inet filter input')
+	ns=$(netns_name nft)
+	rd_netns "$ns"
+	ip netns exec "$ns" nft -f - <<-'NFT'
+		table inet filter {
+			chain input { type filter hook input priority filter; }
+			chain forward { type filter hook forward priority filter; }
+			chain output { type filter hook output priority filter; }
+		}
+	NFT
+	rd_session -n "$ns" "$rule"
+	rd_succeeds "$rule"
+	run ip netns exec "$ns" nft list chain inet filter input
+	assert_line --regexp '^[[:space:]]*(meta l4proto sctp )?sctp dport 2013 accept$'
+	rd_verify
+}
+
+# rd_capture_start FILE [NETNS]: capture SCTP on loopback (of NETNS) with
+# dumpcap (capture only, no dissectors to load: it starts in a second
+# where tshark takes ten), into FILE.
+rd_capture_start() {
+	local run=()
+	[[ -z ${2:-} ]] || run=(ip netns exec "$2")
+	RD_CAPTURE=$1
+	"${run[@]}" dumpcap -i lo -f sctp -w "$RD_CAPTURE" \
+		>"$BATS_TEST_TMPDIR/dumpcap.out" 2>"$BATS_TEST_TMPDIR/dumpcap.err" 3>&- &
+	RD_CAPTURE_PID=$!
+	echo "$RD_CAPTURE_PID" >>"$BATS_TEST_TMPDIR/pids"
+	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
+}
+
+rd_capture_stop() {
+	nap 0.5 # packets already sent; give the kernel time to hand them over
+	stop_pid "$RD_CAPTURE_PID" INT
+}
+
+@test "README.md: the handshake's tags, read from a capture of the tour's echo step" {
+	# README.md reads tour-out/2-echo.pcap, the tour's capture of its echo
+	# step. The same exchange is captured here (echo_server -v, then
+	# echo_client -m hello -m world, then the TCP twins, as tests/tour.sh
+	# runs them) into a tour-out/ of this test, and the command is run
+	# from there.
+	local dir=$BATS_TEST_TMPDIR/tree cmd
+	mkdir -p "$dir/tour-out"
+	rd_capture_start "$dir/tour-out/2-echo.pcap"
+	start_server "$TOP/echo/echo_server" -p 0 -v
+	run timeout 30 "$TOP/echo/echo_client" -p "$SERVER_PORT" -m hello -m world
+	assert_success
+	stop_pid "$SERVER_PID"
+	SERVER_NAME=tcp start_server "$TOP/echo/tcp_echo_server" -p 0 -v
+	run timeout 30 "$TOP/echo/tcp_echo_client" -p "$SERVER_PORT" -m hello
+	assert_success
+	rd_capture_stop
+	cmd=$(rd_id README.md '^tshark -r tour-out/2-echo\.pcap')
+	rd_session -C "$dir" "$cmd"
+	# The handshake and the shutdown, with their tags, as shown; which
+	# DATA and SACK chunks share a packet in between is the timing's.
+	rd_out "$cmd" keep='0x00000000' optional='DATA|SACK'
+	rd_verify
+}
+
+@test "README.md: the wire lessons' tshark commands, on a capture of the same kinds of exchange" {
+	# README.md's wire.pcap is tests/wire.bats' capture (SCTP_WIRE_KEEP),
+	# of which it shows excerpts. A capture of the same kinds of exchange
+	# is made here, as wire.pcap, and every command is run on it:
+	#   - frames 13 to 16 and 43 to 54 (excerpts of that long capture):
+	#     the same shape, up to the chunks (frame, time, addresses,
+	#     protocol, length); what the chunks are is tests/wire.bats' to
+	#     check, on its own capture;
+	#   - the INIT_ACKs of a wildcard listener (README.md's port, from the
+	#     command) to clients over 127.0.0.1 and ::1: the same lines;
+	#   - README.md's firewall rule set, loaded as it shows it: INIT and
+	#     INIT_ACK to the port it admits, then one INIT and two
+	#     retransmissions to another, never answered: the same lines.
+	local dir=$BATS_TEST_TMPDIR/tree excerpt1 excerpt2 inits wildcard
+	local port ruleset open closed ns in
+	excerpt1=$(rd_id README.md "^tshark -r wire\\.pcap -Y 'frame\\.number >= 13")
+	excerpt2=$(rd_id README.md "^tshark -r wire\\.pcap -Y 'frame\\.number >= 43")
+	wildcard=$(rd_id README.md "^tshark -r wire\\.pcap -Y 'sctp\\.chunk_type == 2 ")
+	inits=$(rd_id README.md "^tshark -r wire\\.pcap -Y 'sctp\\.chunk_type == 1 ")
+	# In a network namespace of its own: the rule set drops SCTP.
+	ns=$(netns_name wire)
+	rd_netns "$ns"
+	in=(ip netns exec "$ns")
+	mkdir -p "$dir"
+	rd_capture_start "$dir/wire.pcap" "$ns"
+
+	# More than 54 frames of IPv4 SCTP first.
+	start_server "${in[@]}" "$TOP/echo/echo_server" -p 0
+	run timeout 60 "${in[@]}" "$TOP/echo/echo_client" -p "$SERVER_PORT" -m hello -c 40
+	assert_success
+
+	[[ $(<"$RD/$wildcard.cmd") =~ sctp\.srcport\ ==\ ([0-9]+) ]] ||
+		fail "no port in $(rd_where "$wildcard")"
+	port=${BASH_REMATCH[1]}
+	SERVER_NAME=wildcard start_server "${in[@]}" "$TOP/multihome/multihome_server" -p "$port"
+	run timeout 30 "${in[@]}" "$TOP/echo/echo_client" -a 127.0.0.1 -p "$port" -m hi
+	assert_success
+	run timeout 30 "${in[@]}" "$TOP/echo/echo_client" -a ::1 -p "$port" -m hi
+	assert_success
+
+	ruleset=$(rd_text README.md 'drops the rest:$')
+	[[ $(<"$ruleset") =~ sctp\ dport\ ([0-9]+)\ accept ]] ||
+		fail "no port in README.md's rule set"
+	open=${BASH_REMATCH[1]}
+	"${in[@]}" nft -f "$ruleset"
+	SERVER_NAME=open start_server "${in[@]}" "$TOP/echo/echo_server" -p "$open"
+	SERVER_NAME=closed start_server "${in[@]}" "$TOP/echo/echo_server" -p 0
+	closed=$SERVER_PORT
+	run timeout 30 "${in[@]}" "$TOP/echo/echo_client" -p "$open" -m hi
+	assert_success
+	# INIT timers cut short: 200 ms initial RTO, 2 retransmissions.
+	run timeout 30 "${in[@]}" "$TOP/multihome/multihome_client" -a 127.0.0.1 -p "$closed" -c 1 \
+		-T rto_initial=200 -T max_init_retransmits=2
+	assert_failure
+	rd_capture_stop
+
+	rd_session -C "$dir" "$excerpt1" "$excerpt2" "$wildcard" "$inits"
+	rd_out "$excerpt1" fields=7
+	rd_out "$excerpt2" fields=7
+	rd_out "$wildcard"
+	rd_out "$inits"
+	rd_verify
+}
+
+# --- check/README.md --------------------------------------------------
+
+@test "check/README.md lab: a seccomp filter, a blacklisted module in a fake tree, tunables per namespace" {
+	local seccomp tree=() netns=() id
+	seccomp=$(rd_id check/README.md '^tests/seccomp-deny EPERM')
+	rd_session "$seccomp"
+	rd_out "$seccomp" keep='.+'
+
+	# The commands create the namespace "lab" themselves.
+	! ip netns list | grep -qw lab || fail "a network namespace 'lab' is there already"
+	RD_NETNS+=(lab)
+	for id in '^ip netns add lab' '^ip netns exec lab sysctl' '^ip netns exec lab check/sctpcheck'; do
+		netns+=("$(rd_id check/README.md "$id")")
+	done
+	rd_session "${netns[@]}"
+	for id in "${netns[@]}"; do
+		rd_out "$id" keep='.+'
+	done
+
+	rd_private /tmp/lab
+	for id in '^mkdir -p /tmp/lab/' '^: > /tmp/lab/proc/modules' '^: > /tmp/lab/lib/modules' \
+		"^echo 'blacklist sctp'" '^check/sctpcheck -R /tmp/lab -k 6\.1\.0-lab$' '^sed -i ' \
+		'^check/sctpcheck -R /tmp/lab -k 6\.1\.0-lab \| head -1'; do
+		tree+=("$(rd_id check/README.md "$id")")
+	done
+	rd_session "${tree[@]}"
+	for id in "${tree[@]}"; do
+		rd_out "$id" keep='.+'
+	done
+
+	rd_verify
+}
+
+# --- echo/README.md ---------------------------------------------------
+
+@test "echo/README.md: the TCP/SCTP diff, message boundaries, EMSGSIZE, a stream not granted, socat's shut-none" {
+	local diff server boundaries=() clients=() id
+	diff=$(rd_id echo/README.md '^diff <\(gcc ')
+	rd_session "$diff"
+	rd_out "$diff" keep='.+'
+
+	for id in '^echo/echo_server -p 4000 &$' '^kill -STOP' '^echo/echo_client -p 4000 '; do
+		boundaries+=("$(rd_id echo/README.md "$id")")
+	done
+	rd_session "${boundaries[@]}"
+	for id in "${boundaries[@]}"; do
+		rd_out "$id" keep='after [0-9]+ messages'
+	done
+
+	# Terminal 1's server for the three clients: the EMSGSIZE and socat
+	# examples show none of their own, and connect to the default port.
+	server=$(rd_id echo/README.md '^echo/echo_server -i 4$')
+	rd_start t1 "$server"
+	rd_keep t1 "$RD_ACT/t1.ready"
+	rd_expect "$RD/$server.out" "$RD_ACT/t1.ready" "$(rd_where "$server")"
+	for id in '^echo/echo_client -s 6 ' '^echo/echo_client -l 1000000$' '^echo hi \| socat '; do
+		clients+=("$(rd_id echo/README.md "$id")")
+	done
+	rd_session "${clients[@]}"
+	rd_out "${clients[0]}" keep='.+'
+	rd_out "${clients[1]}" keep='.+'
+	rd_out "${clients[2]}"
+	rd_stop t1
+	rd_verify
+}
+
+@test "echo/README.md: withsctp carries the TCP twin, webfsd and curl over SCTP" {
+	local twin=() web client plain make id
+	for id in '^withsctp echo/tcp_echo_server &$' '^ls -l /proc/\$!/fd' '^head -1 /proc/net/sctp/eps' \
+		"^ss -Htln " "^ss -Hln --sctp " '^withsctp echo/tcp_echo_client ' '^echo/echo_client -m hi '; do
+		twin+=("$(rd_id echo/README.md "$id")")
+	done
+	rd_session "${twin[@]}"
+	for id in "${twin[@]}"; do
+		rd_out "$id" keep=' 2 10 |after [0-9]+ messages'
+	done
+
+	make=$(rd_id echo/README.md '^mkdir -p /tmp/www ')
+	web=$(rd_id echo/README.md '^withsctp webfsd ')
+	client=$(rd_id echo/README.md '^withsctp curl ')
+	plain=$(rd_id echo/README.md '^curl -s ')
+	rd_private /tmp/www
+	rd_session "$make"
+	rd_out "$make"
+	# webfsd -F says nothing when it is ready: wait for its endpoint.
+	rd_start webfsd "$web" ''
+	wait_for_line /proc/net/sctp/eps ' 8000 ' 60
+	rd_session "$client" "$plain"
+	rd_out "$client"
+	rd_out "$plain" keep='^[0-9]+$'
+	rd_stop webfsd TERM
+	rd_verify
+}
+
+@test "echo/README.md lab: streams on a one-to-many server, in two terminals" {
+	local server clients=() meanwhile id
+	server=$(rd_id echo/README.md '^echo/echo_server_many -v -i 4$')
+	for id in '^echo/echo_client -v -s 3 ' '^echo/echo_client -s 5 ' "^printf 'one"; do
+		clients+=("$(rd_id echo/README.md "$id")")
+	done
+	rd_start t1 "$server"
+	rd_session "${clients[@]}"
+	rd_out "${clients[0]}" keep='[0-9]+ streams out, [0-9]+ in|bytes on stream [0-9]+|^[0-9]+ echoes'
+	rd_out "${clients[1]}" keep='.+'
+	rd_out "${clients[2]}"
+	# Terminal 1: its first line, then "meanwhile", up to Ctrl-C.
+	meanwhile=$(rd_text echo/README.md '^Terminal 1 meanwhile')
+	cat "$RD/$server.out" "$meanwhile" >"$BATS_TEST_TMPDIR/t1.expected"
+	rd_wait_lines "$RD_ACT/t1" $(($(rd_count "$BATS_TEST_TMPDIR/t1.expected") - 2))
+	rd_stop t1 INT
+	rd_expect "$BATS_TEST_TMPDIR/t1.expected" "$RD_ACT/t1" "$(rd_where "$server") and the block after it ('Terminal 1 meanwhile')" \
+		keep='[0-9]+ streams in, [0-9]+ out|bytes on stream [0-9]+|after [0-9]+ messages|stopped after [0-9]+ messages'
+	assert_equal "$STOP_STATUS" 0
+	rd_verify
+}
+
+# --- daytime/README.md ------------------------------------------------
+
+@test "daytime/README.md: the opening example, server and client" {
+	local server client
+	server=$(rd_id daytime/README.md '^TZ=Asia/Kolkata daytime/daytime_server$' 1)
+	client=$(rd_id daytime/README.md '^daytime/daytime_client$' 1)
+	rd_start t1 "$server"
+	rd_session "$client"
+	rd_wait_lines "$RD_ACT/t1" "$(rd_count "$RD/$server.out")"
+	rd_stop t1
+	rd_expect "$RD/$server.out" "$RD_ACT/t1" "$(rd_where "$server")" keep='stream [0-9], GMT on stream [0-9]'
+	# The order of the two lines is the order they arrive in: not
+	# promised (daytime/README.md, "Client exit status").
+	rd_out "$client" set
+	rd_verify
+}
+
+@test "daytime/README.md lab: one instant in two zones, the streams, on the wire, the refusal, ncat" {
+	local server client verbose wire fields refused ncat t1 refusal
+	server=$(rd_id daytime/README.md '^TZ=Asia/Kolkata daytime/daytime_server$' 2)
+	client=$(rd_id daytime/README.md '^daytime/daytime_client$' 2)
+	verbose=$(rd_id daytime/README.md '^daytime/daytime_client -v$')
+	wire=$(rd_id daytime/README.md "^tshark -i lo -f 'sctp port 3013'$")
+	fields=$(rd_id daytime/README.md "^tshark -i lo -f 'sctp port 3013' -T fields")
+	refused=$(rd_id daytime/README.md '^daytime/daytime_client -i 1;')
+	ncat=$(rd_id daytime/README.md '^ncat --sctp ')
+
+	# 1. Terminal 1 as the README shows it, then terminal 2.
+	rd_start t1 "$server"
+	rd_keep t1 "$RD_ACT/t1.ready"
+	rd_expect "$RD/$server.out" "$RD_ACT/t1.ready" "$(rd_where "$server")"
+	rd_session "$client"
+	rd_out "$client" set
+	# 2. The order of the lines is the order of arrival (see above).
+	rd_session "$verbose"
+	rd_out "$verbose" set keep='[0-9]+ inbound stream\(s\), [0-9]+ outbound|stream [0-9]+ ssn [0-9]+ ppid [0-9]+'
+	# 3. Both captures of terminal 3 at once, then the client again.
+	rd_start -e wire "$wire" 'Capturing on'
+	rd_start -e fields "$fields" 'Capturing on'
+	rd_session "$client"
+	rd_out "$client" set
+	nap 0.5 # packets already sent; give the kernel time to hand them over
+	rd_stop wire
+	rd_stop fields
+	# Which end sends SHUTDOWN first, or both at once, varies (as the
+	# README says): the SHUTDOWN packets are not compared.
+	rd_expect "$RD/$wire.out" "$RD_ACT/wire" "$(rd_where "$wire")" optional='SHUTDOWN'
+	rd_expect "$RD/$fields.out" "$RD_ACT/fields" "$(rd_where "$fields")" keep='.+'
+	# 4. The refusal, and terminal 1's warning.
+	t1=$(rd_lines t1)
+	rd_session "$refused"
+	rd_out "$refused" keep='.+'
+	refusal=$(rd_text daytime/README.md '^and in terminal 1:$')
+	rd_wait_lines "$RD_ACT/t1" $((t1 + 1))
+	rd_keep t1 "$RD_ACT/t1.refusal" "$t1"
+	rd_expect "$refusal" "$RD_ACT/t1.refusal" "daytime/README.md, the block after 'and in terminal 1:'" keep='only [0-9]+ outbound stream\(s\) granted, need [0-9]+'
+	# 5. A reader that knows nothing about streams (arrival order again).
+	rd_session "$ncat"
+	rd_out "$ncat" set
+	rd_stop t1
+	rd_verify
+}
+
+# --- multistream/README.md --------------------------------------------
+
+@test "multistream/README.md: a receiver and a sender in two terminals; a stream that does not exist" {
+	local receiver sender stream8
+	receiver=$(rd_id multistream/README.md '^multistream/stream_receiver -i 8$')
+	sender=$(rd_id multistream/README.md '^multistream/stream_sender -o 100 -c 400$')
+	stream8=$(rd_id multistream/README.md '^multistream/stream_sender -o 100 -s 8 ')
+	rd_start t1 "$receiver"
+	rd_session "$sender"
+	rd_out "$sender" keep='granted [0-9]+|[0-9]+ messages of [0-9]+ bytes on [0-9]+ flows'
+	# The receiver serves one association, reports and exits.
+	wait_gone "${RD_PID[t1]}" 120 || fail "the receiver did not finish"
+	rd_expect "$RD/$receiver.out" "$RD_ACT/t1" "$(rd_where "$receiver")" \
+		keep='[0-9]+ inbound streams|^[0-9]+ [0-9]+ ordered [0-9]+ [0-9]+ |^all - - [0-9]+ [0-9]+ |^summary .*'
+
+	# The same receiver (-i 8) for the stream that does not exist.
+	rd_start t1b "$receiver"
+	rd_session "$stream8"
+	rd_out "$stream8" keep='.+'
+	rd_verify
+}
+
+@test "multistream/README.md lab: two flows per stream (hol-experiment.sh)" {
+	local experiment sender receiver
+	experiment=$(rd_id multistream/README.md '^sudo multistream/hol-experiment\.sh ')
+	sender=$(rd_id multistream/README.md '^cat /tmp/lab/streams\.sender$')
+	receiver=$(rd_id multistream/README.md "^grep -A5 '\\^flow' /tmp/lab/streams\\.receiver$")
+	rd_private /tmp/lab
+	rd_session "$experiment" "$sender" "$receiver"
+	rd_out "$experiment" keep='^flow [0-9]+ streams$|^[0-9]+ \(lossy\)|^[0-9] '
+	rd_out "$sender" keep='granted [0-9]+|sending .*|[0-9]+ messages of [0-9]+ bytes on [0-9]+ flows'
+	# Which flow shares which stream, with how many messages: as shown.
+	rd_out "$receiver" keep='^[0-9]+ [0-9]+ ordered [0-9]+ [0-9]+ |^all - - [0-9]+ [0-9]+ '
+	rd_verify
+}
+
+# --- multihome/README.md ----------------------------------------------
+
+@test "multihome/README.md: two loopback addresses; a bind error; the wildcard in a namespace; nothing answers" {
+	local server client bindx status wild refused silent ns=mhw
+	server=$(rd_id multihome/README.md '^multihome/multihome_server -a 127\.0\.0\.1 -a 127\.0\.0\.2$')
+	client=$(rd_id multihome/README.md '^multihome/multihome_client -a 127\.0\.0\.2 -a 127\.0\.0\.1 -c 40$')
+	rd_start t1 "$server"
+	rd_session "$client"
+	rd_wait_lines "$RD_ACT/t1" "$(rd_count "$RD/$server.out")"
+	rd_stop t1
+	# Under emulation the machine pauses now and then: the client says
+	# "echo N after M ms of silence" when it notices, and a pause longer
+	# than an RTO is a false alarm, a path potentially failed for a
+	# moment (multihome/README.md, "Under emulation"): those lines come
+	# or not.
+	local alarms='after [0-9]+ ms of silence$|POTENTIALLY_FAILED|ADDR_AVAILABLE|arrive from .* \(were|data now arrives|sending on .* \(primary|-> ACTIVE'
+	rd_out "$client" optional="$alarms" \
+		keep='sent [0-9]+, echoed [0-9]+, missing 0, duplicated 0, out of order 0, wrong stream 0|[0-9]+ echoes came from it'
+	rd_expect "$RD/$server.out" "$RD_ACT/t1" "$(rd_where "$server")" keep='[0-9]+ addresses' optional="$alarms"
+
+	bindx=$(rd_id multihome/README.md '^multihome/multihome_server -a 127\.0\.0\.1 -a 10\.131\.9\.9$')
+	status=$(rd_id multihome/README.md '^echo \$\?$')
+	rd_session "$bindx" "$status"
+	rd_out "$bindx" keep='.+'
+	rd_out "$status" keep='.+'
+
+	# The namespace the README describes: loopback and a dummy interface
+	# with 10.131.7.1 and fd00:131:7::1 (no duplicate address detection,
+	# so that every address is there at once).
+	! ip netns list | grep -qw "$ns" || fail "a network namespace '$ns' is there already"
+	rd_netns "$ns"
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_dad=0
+	ip -n "$ns" link add d0 type dummy
+	ip -n "$ns" addr add 10.131.7.1/24 dev d0
+	ip -n "$ns" addr add fd00:131:7::1/64 dev d0
+	ip -n "$ns" link set d0 up
+	wild=$(rd_id multihome/README.md '^ip netns exec mhw multihome/multihome_server$')
+	rd_start wild "$wild"
+	rd_keep wild "$RD_ACT/wild.ready"
+	rd_stop wild
+	rd_expect "$RD/$wild.out" "$RD_ACT/wild.ready" "$(rd_where "$wild")" keep='[0-9]+ addresses'
+	refused=$(rd_id multihome/README.md '^ip netns exec mhw multihome/multihome_client -a 127\.0\.0\.1 ')
+	silent=$(rd_id multihome/README.md '^ip netns exec mhw multihome/multihome_client -a 10\.131\.7\.2 ')
+	rd_session "$refused" "$silent"
+	rd_out "$refused" keep='.+'
+	rd_out "$silent" keep='.+'
+	rd_verify
+}
+
+@test "multihome/README.md: failover.sh, tuned, every path cut, loopback only, and without the potentially-failed state" {
+	# Four experiments of a minute each, mostly waiting: they run side by
+	# side (each in namespaces of its own, or, -l, on its own port of
+	# loopback). Their output is the timeline of a live association,
+	# different in every run (stalls of the emulated machine make false
+	# alarms): what is compared is its shape, the section headings and
+	# the result lines, and in the lab's run, the client's path states.
+	local id ids=() n=0 excerpt
+	local results='^(== |fault: |failover: |echo round trip: |unreachable: |available: |association lost: |client exit status: |summary: )'
+	for id in '^multihome/failover\.sh -f$' '^multihome/failover\.sh -f -A$' \
+		'^multihome/failover\.sh -l -f$' '^multihome/failover\.sh -f -T pf_retrans=3$'; do
+		ids+=("$(rd_id multihome/README.md "$id")")
+	done
+	for id in "${ids[@]}"; do
+		rd_start "fo$((n += 1))" "$id" ''
+	done
+	for ((n = 1; n <= ${#ids[@]}; n++)); do
+		wait_gone "${RD_PID[fo$n]}" 300 || fail "$(rd_where "${ids[n - 1]}") did not finish"
+	done
+	for ((n = 1; n <= 3; n++)); do
+		rd_expect "$RD/${ids[n - 1]}.out" "$RD_ACT/fo$n" "$(rd_where "${ids[n - 1]}")" \
+			only="$results" keep='missing 0, duplicated 0, out of order 0, wrong stream 0|client exit status: [0-9]+'
+	done
+	# The lab's run is shown as an excerpt, from the fault on: no
+	# POTENTIALLY_FAILED, the path straight from ACTIVE to INACTIVE.
+	excerpt=$(rd_text multihome/README.md 'From a real run:$')
+	{ echo ...; cat "$excerpt"; echo ...; } >"$BATS_TEST_TMPDIR/lab.expected"
+	rd_expect "$BATS_TEST_TMPDIR/lab.expected" "$RD_ACT/fo4" "multihome/README.md, the block after 'From a real run:' ($(rd_where "${ids[3]}"))" \
+		only='client  path |^summary: ' keep='missing 0, duplicated 0, out of order 0, wrong stream 0'
+	rd_verify
+}
+
+# --- events/README.md -------------------------------------------------
+
+@test "events/README.md: make, a server and a client in two terminals, the decoder's tests" {
+	local make server client decode t1 t2
+	make=$(rd_id events/README.md '^make$')
+	server=$(rd_id events/README.md '^events/sctp_events -L -a 127\.0\.0\.1 -p 9999 +# terminal 1$')
+	client=$(rd_id events/README.md '^events/sctp_events -a 127\.0\.0\.1 -p 9999 -m hello -t 1 +# terminal 2$')
+	decode=$(rd_id events/README.md '^events/decode_test \| tail -1$')
+	rd_make_env
+	rd_session "$make"
+	rd_succeeds "$make"
+	rd_start t1 "$server"
+	rd_session "$client"
+	t2=$(rd_text events/README.md '^Terminal 2 \(the client\) prints')
+	t1=$(rd_text events/README.md '^and terminal 1 \(the server')
+	rd_expect "$t2" "$RD_ACT/$client" "events/README.md, the block after 'Terminal 2 (the client) prints' ($(rd_where "$client"))" \
+		keep='state=[A-Z_]+|^subscribed: .*'
+	rd_wait_lines "$RD_ACT/t1" "$(rd_count "$t1")"
+	rd_stop t1
+	rd_expect "$t1" "$RD_ACT/t1" "events/README.md, the block after 'and terminal 1 (the server' ($(rd_where "$server"))" \
+		keep='state=[A-Z_]+|bytes=[0-9]+ eor'
+	rd_session "$decode"
+	rd_out "$decode" keep='.+'
+	rd_verify
+}
+
+@test "events/README.md lab: an abort in the middle of a message" {
+	local server client t1 t2
+	server=$(rd_id events/README.md '^events/sctp_events -L -a 127\.0\.0\.1 -p 9999 -D 1000$')
+	client=$(rd_id events/README.md '^events/sctp_events -a 127\.0\.0\.1 -p 9999 -l 200000 -t 0 -X$')
+	rd_start t1 "$server"
+	rd_session "$client"
+	# The README shows the server's lines after its "subscribed:" and
+	# "listening" lines, and the client's after its "subscribed:" line.
+	{ echo ...; cat "$(rd_text events/README.md '^\(times and ids differ\):$')"; } >"$BATS_TEST_TMPDIR/t1.expected"
+	{ echo ...; cat "$(rd_text events/README.md '^and on the client:$')"; } >"$BATS_TEST_TMPDIR/t2.expected"
+	rd_wait_lines "$RD_ACT/t1" $(($(rd_count "$BATS_TEST_TMPDIR/t1.expected") + 2))
+	rd_stop t1
+	rd_expect "$BATS_TEST_TMPDIR/t2.expected" "$RD_ACT/$client" "events/README.md, the block after 'and on the client:' ($(rd_where "$client"))" \
+		keep='state=[A-Z_]+.*'
+	rd_expect "$BATS_TEST_TMPDIR/t1.expected" "$RD_ACT/t1" "events/README.md, the block after '(times and ids differ):' ($(rd_where "$server"))" \
+		keep='bytes=[0-9]+ partial|state=[A-Z_]+.*|indication=[A-Z_]+ stream=[0-9]+'
+	rd_verify
+}
+
+# --- every command --------------------------------------------------
+
+@test "every command shown in a README is run by a test above, or listed in RD_ELSEWHERE with its reason" {
+	local id file line block term prompt first i missing=() unused=()
+	local -A ran=() used=()
+	while read -r id; do ran[$id]=1; done <"$BATS_FILE_TMPDIR/ran"
+	while IFS=$'\t' read -r id file line block term prompt first; do
+		[[ -n ${ran[$id]:-} ]] && continue
+		for ((i = 0; i < ${#RD_ELSEWHERE[@]}; i += 3)); do
+			if [[ $file == "${RD_ELSEWHERE[i]}" && $first =~ ${RD_ELSEWHERE[i + 1]} ]]; then
+				used[$i]=1
+				continue 2
+			fi
+		done
+		missing+=("$file:$line: $first")
+	done <"$RD/index"
+	for ((i = 0; i < ${#RD_ELSEWHERE[@]}; i += 3)); do
+		[[ -n ${used[$i]:-} ]] ||
+			unused+=("RD_ELSEWHERE: ${RD_ELSEWHERE[i]} /${RD_ELSEWHERE[i + 1]}/ matches no command that no test runs")
+	done
+	if ((${#missing[@]} + ${#unused[@]})); then
+		printf '%s\n' "${missing[@]/%/: no test in tests/readme.bats runs it}" "${unused[@]}" >&2
+		fail "every command shown must be run by a test (or listed in RD_ELSEWHERE, with the reason and what covers it)"
+	fi
+}
