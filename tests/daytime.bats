@@ -77,19 +77,6 @@ count_lines() {
 	done
 }
 
-# start_capture FILTER: like capture_start on lo, with dumpcap (capture
-# only, no dissectors to load) and a longer deadline: on a busy machine
-# under emulation a capture has taken over a minute to start. Stopped
-# with capture_stop; read with capture_fields.
-start_capture() {
-	CAPTURE_FILE="$BATS_TEST_TMPDIR/capture.pcap"
-	dumpcap -i lo -f "$1" -w "$CAPTURE_FILE" \
-		>"$BATS_TEST_TMPDIR/dumpcap.out" 2>"$BATS_TEST_TMPDIR/dumpcap.err" &
-	CAPTURE_PID=$!
-	echo "$CAPTURE_PID" >>"$BATS_TEST_TMPDIR/pids"
-	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
-}
-
 # capture_fields: after capture_stop, one line per packet of the capture,
 # tab-separated: source and destination ports, chunk types, DATA stream
 # ids, DATA PPIDs, INIT out/in streams, INIT-ACK out/in streams (several
@@ -267,7 +254,7 @@ fake_port() {
 	served=$SERVER_PORT
 	SERVER_NAME=server2 start_server "$SERVER" -a 127.0.0.1 -p 0
 	refused=$SERVER_PORT
-	start_capture "sctp port $served or sctp port $refused"
+	dumpcap_start "sctp port $served or sctp port $refused"
 	run timeout 20 "$CLIENT" -p "$served"
 	assert_success
 	run timeout 20 "$CLIENT" -p "$refused" -i 1

@@ -39,10 +39,7 @@ chunks_by() {
 
 @test "SIGTERM: both servers end live associations with SHUTDOWN, never ABORT" {
 	local ports=() pcap=$BATS_TEST_TMPDIR/shutdown.pcap
-	# dumpcap: tshark's capture engine, without the slow dissector start.
-	start_bg dumpcap dumpcap -i lo -f sctp -w "$pcap"
-	local dumpcap_pid=$BG_PID
-	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" "Capturing on" 120
+	dumpcap_start sctp "$pcap"
 	for server in "$ONE" "$MANY"; do
 		SERVER_NAME=$(basename "$server") start_server "$server" -p 0
 		start_peer "held-$(basename "$server")" hold -p "$SERVER_PORT"
@@ -54,8 +51,7 @@ chunks_by() {
 		wait_for_line "$SERVER_OUT" "^stopped after 1 messages$"
 		ports+=("$SERVER_PORT")
 	done
-	sleep 0.5 # the last packets reach the capture
-	stop_pid "$dumpcap_pid" INT
+	capture_stop
 	for port in "${ports[@]}"; do
 		run chunks_by "$pcap" "$port"
 		assert_line "server SHUTDOWN"

@@ -117,11 +117,7 @@ summary() {
 
 @test "unordered messages carry the U bit on the wire, ordered ones do not" {
 	local ordered unordered
-	# dumpcap starts in a fraction of tshark's time under emulation.
-	CAPTURE_FILE=$BATS_TEST_TMPDIR/capture.pcap
-	start_bg dumpcap dumpcap -i lo -f sctp -w "$CAPTURE_FILE"
-	CAPTURE_PID=$BG_PID
-	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
+	dumpcap_start sctp
 
 	SERVER_NAME=ordered start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t "$IDLE"
 	ordered=$SERVER_PORT

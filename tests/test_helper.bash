@@ -124,7 +124,23 @@ capture_start() {
 	wait_for_line "$BATS_TEST_TMPDIR/tshark.err" 'Capturing on' 180
 }
 
-# capture_stop: stop tshark cleanly so the pcap is complete. A short pause
+# dumpcap_start FILTER [FILE [NETNS]]: the same on lo (of NETNS) with
+# dumpcap: capture only, no dissectors to load, so it starts in a second
+# where tshark takes ten; the deadline is longer still, as a busy machine
+# under emulation has taken over a minute. Writes FILE (default
+# $BATS_TEST_TMPDIR/capture.pcap); stopped with capture_stop.
+dumpcap_start() {
+	local run=()
+	[[ -z ${3:-} ]] || run=(ip netns exec "$3")
+	CAPTURE_FILE=${2:-$BATS_TEST_TMPDIR/capture.pcap}
+	"${run[@]}" dumpcap -i lo -f "$1" -w "$CAPTURE_FILE" \
+		>"$BATS_TEST_TMPDIR/dumpcap.out" 2>"$BATS_TEST_TMPDIR/dumpcap.err" 3>&- &
+	CAPTURE_PID=$!
+	echo "$CAPTURE_PID" >>"$BATS_TEST_TMPDIR/pids"
+	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
+}
+
+# capture_stop: stop tshark (or dumpcap) cleanly so the pcap is complete. A short pause
 # first lets the last packets reach the capture buffer.
 capture_stop() {
 	nap 0.5 # packets already sent; give the kernel time to hand them over
