@@ -104,6 +104,17 @@ rd_id() {
 	echo "${found[0]}"
 }
 
+# rd_ids ARRAY README REGEX...: rd_id of each REGEX, in order, appended
+# to the caller's ARRAY.
+rd_ids() {
+	local -n rd_into=$1
+	local rd_file=$2 rd_re
+	shift 2
+	for rd_re; do
+		rd_into+=("$(rd_id "$rd_file" "$rd_re")")
+	done
+}
+
 # rd_where ID: "FILE:LINE" of a command.
 rd_where() {
 	local id file line rest
@@ -434,25 +445,6 @@ rd_private() {
 	rd_verify
 }
 
-# rd_capture_start FILE [NETNS]: capture SCTP on loopback (of NETNS) with
-# dumpcap (capture only, no dissectors to load: it starts in a second
-# where tshark takes ten), into FILE.
-rd_capture_start() {
-	local run=()
-	[[ -z ${2:-} ]] || run=(ip netns exec "$2")
-	RD_CAPTURE=$1
-	"${run[@]}" dumpcap -i lo -f sctp -w "$RD_CAPTURE" \
-		>"$BATS_TEST_TMPDIR/dumpcap.out" 2>"$BATS_TEST_TMPDIR/dumpcap.err" 3>&- &
-	RD_CAPTURE_PID=$!
-	echo "$RD_CAPTURE_PID" >>"$BATS_TEST_TMPDIR/pids"
-	wait_for_line "$BATS_TEST_TMPDIR/dumpcap.err" 'Capturing on' 240
-}
-
-rd_capture_stop() {
-	nap 0.5 # packets already sent; give the kernel time to hand them over
-	stop_pid "$RD_CAPTURE_PID" INT
-}
-
 @test "README.md: the handshake's tags, read from a capture of the tour's echo step" {
 	# README.md reads tour-out/2-echo.pcap, the tour's capture of its echo
 	# step. The same exchange is captured here (echo_server -v, then
@@ -461,7 +453,7 @@ rd_capture_stop() {
 	# from there.
 	local dir=$BATS_TEST_TMPDIR/tree cmd
 	mkdir -p "$dir/tour-out"
-	rd_capture_start "$dir/tour-out/2-echo.pcap"
+	dumpcap_start sctp "$dir/tour-out/2-echo.pcap"
 	start_server "$TOP/echo/echo_server" -p 0 -v
 	run timeout 30 "$TOP/echo/echo_client" -p "$SERVER_PORT" -m hello -m world
 	assert_success
@@ -469,7 +461,7 @@ rd_capture_stop() {
 	SERVER_NAME=tcp start_server "$TOP/echo/tcp_echo_server" -p 0 -v
 	run timeout 30 "$TOP/echo/tcp_echo_client" -p "$SERVER_PORT" -m hello
 	assert_success
-	rd_capture_stop
+	capture_stop
 	cmd=$(rd_id README.md '^tshark -r tour-out/2-echo\.pcap')
 	rd_session -C "$dir" "$cmd"
 	# The handshake and the shutdown, with their tags, as shown; which
@@ -502,7 +494,7 @@ rd_capture_stop() {
 	rd_netns "$ns"
 	in=(ip netns exec "$ns")
 	mkdir -p "$dir"
-	rd_capture_start "$dir/wire.pcap" "$ns"
+	dumpcap_start sctp "$dir/wire.pcap" "$ns"
 
 	# More than 54 frames of IPv4 SCTP first, however the kernel bundles
 	# chunks: an association is at least 9 (the handshake's 4, a DATA,
@@ -536,7 +528,7 @@ rd_capture_stop() {
 	run timeout 30 "${in[@]}" "$TOP/multihome/multihome_client" -a 127.0.0.1 -p "$closed" -c 1 \
 		-T rto_initial=200 -T max_init_retransmits=2
 	assert_failure
-	rd_capture_stop
+	capture_stop
 
 	rd_session -C "$dir" "$excerpt1" "$excerpt2" "$wildcard" "$inits"
 	rd_out "$excerpt1" fields=7
@@ -557,20 +549,16 @@ rd_capture_stop() {
 	# The commands create the namespace "lab" themselves.
 	! ip netns list | grep -qw lab || fail "a network namespace 'lab' is there already"
 	RD_NETNS+=(lab)
-	for id in '^ip netns add lab' '^ip netns exec lab sysctl' '^ip netns exec lab check/sctpcheck'; do
-		netns+=("$(rd_id check/README.md "$id")")
-	done
+	rd_ids netns check/README.md '^ip netns add lab' '^ip netns exec lab sysctl' '^ip netns exec lab check/sctpcheck'
 	rd_session "${netns[@]}"
 	for id in "${netns[@]}"; do
 		rd_out "$id" keep='.+'
 	done
 
 	rd_private /tmp/lab
-	for id in '^mkdir -p /tmp/lab/' '^: > /tmp/lab/proc/modules' '^: > /tmp/lab/lib/modules' \
+	rd_ids tree check/README.md '^mkdir -p /tmp/lab/' '^: > /tmp/lab/proc/modules' '^: > /tmp/lab/lib/modules' \
 		"^echo 'blacklist sctp'" '^check/sctpcheck -R /tmp/lab -k 6\.1\.0-lab$' '^sed -i ' \
-		'^check/sctpcheck -R /tmp/lab -k 6\.1\.0-lab \| head -1'; do
-		tree+=("$(rd_id check/README.md "$id")")
-	done
+		'^check/sctpcheck -R /tmp/lab -k 6\.1\.0-lab \| head -1'
 	rd_session "${tree[@]}"
 	for id in "${tree[@]}"; do
 		rd_out "$id" keep='.+'
@@ -587,9 +575,7 @@ rd_capture_stop() {
 	rd_session "$diff"
 	rd_out "$diff" keep='.+'
 
-	for id in '^echo/echo_server -p 4000 &$' '^kill -STOP' '^echo/echo_client -p 4000 '; do
-		boundaries+=("$(rd_id echo/README.md "$id")")
-	done
+	rd_ids boundaries echo/README.md '^echo/echo_server -p 4000 &$' '^kill -STOP' '^echo/echo_client -p 4000 '
 	rd_session "${boundaries[@]}"
 	for id in "${boundaries[@]}"; do
 		rd_out "$id" keep='after [0-9]+ messages'
@@ -601,9 +587,7 @@ rd_capture_stop() {
 	rd_start t1 "$server"
 	rd_keep t1 "$RD_ACT/t1.ready"
 	rd_expect "$RD/$server.out" "$RD_ACT/t1.ready" "$(rd_where "$server")"
-	for id in '^echo/echo_client -s 6 ' '^echo/echo_client -l 1000000$' '^echo hi \| socat '; do
-		clients+=("$(rd_id echo/README.md "$id")")
-	done
+	rd_ids clients echo/README.md '^echo/echo_client -s 6 ' '^echo/echo_client -l 1000000$' '^echo hi \| socat '
 	rd_session "${clients[@]}"
 	rd_out "${clients[0]}" keep='.+'
 	rd_out "${clients[1]}" keep='.+'
@@ -614,10 +598,8 @@ rd_capture_stop() {
 
 @test "echo/README.md: withsctp carries the TCP twin, webfsd and curl over SCTP" {
 	local twin=() web client plain make id
-	for id in '^withsctp echo/tcp_echo_server &$' '^ls -l /proc/\$!/fd' '^head -1 /proc/net/sctp/eps' \
-		"^ss -Htln " "^ss -Hln --sctp " '^withsctp echo/tcp_echo_client ' '^echo/echo_client -m hi '; do
-		twin+=("$(rd_id echo/README.md "$id")")
-	done
+	rd_ids twin echo/README.md '^withsctp echo/tcp_echo_server &$' '^ls -l /proc/\$!/fd' '^head -1 /proc/net/sctp/eps' \
+		"^ss -Htln " "^ss -Hln --sctp " '^withsctp echo/tcp_echo_client ' '^echo/echo_client -m hi '
 	rd_session "${twin[@]}"
 	for id in "${twin[@]}"; do
 		rd_out "$id" keep=' 2 10 |after [0-9]+ messages'
@@ -641,11 +623,9 @@ rd_capture_stop() {
 }
 
 @test "echo/README.md lab: streams on a one-to-many server, in two terminals" {
-	local server clients=() meanwhile id
+	local server clients=() meanwhile
 	server=$(rd_id echo/README.md '^echo/echo_server_many -v -i 4$')
-	for id in '^echo/echo_client -v -s 3 ' '^echo/echo_client -s 5 ' "^printf 'one"; do
-		clients+=("$(rd_id echo/README.md "$id")")
-	done
+	rd_ids clients echo/README.md '^echo/echo_client -v -s 3 ' '^echo/echo_client -s 5 ' "^printf 'one"
 	rd_start t1 "$server"
 	rd_session "${clients[@]}"
 	rd_out "${clients[0]}" keep='[0-9]+ streams out, [0-9]+ in|bytes on stream [0-9]+|^[0-9]+ echoes'
@@ -819,10 +799,8 @@ rd_capture_stop() {
 	# the result lines, and in the lab's run, the client's path states.
 	local id ids=() n=0 excerpt
 	local results='^(== |fault: |failover: |echo round trip: |unreachable: |available: |association lost: |client exit status: |summary: )'
-	for id in '^multihome/failover\.sh -f$' '^multihome/failover\.sh -f -A$' \
-		'^multihome/failover\.sh -l -f$' '^multihome/failover\.sh -f -T pf_retrans=3$'; do
-		ids+=("$(rd_id multihome/README.md "$id")")
-	done
+	rd_ids ids multihome/README.md '^multihome/failover\.sh -f$' '^multihome/failover\.sh -f -A$' \
+		'^multihome/failover\.sh -l -f$' '^multihome/failover\.sh -f -T pf_retrans=3$'
 	for id in "${ids[@]}"; do
 		rd_start "fo$((n += 1))" "$id" ''
 	done
