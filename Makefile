@@ -49,7 +49,7 @@ PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
 TEST_PROGS = tests/seccomp-deny events/decode_test
-HEADERS = common/util.h
+HEADERS = common/util.h common/util_old.h
 
 all: build-deps $(PROGS) $(TEST_PROGS)
 

@@ -38,7 +38,7 @@
 #include <netinet/tcp.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Largest message: an SCTP message must fit the send buffer anyway. */
 #define MAX_LENGTH (1024 * 1024)

@@ -32,7 +32,7 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 
-#include "util.h"
+#include "util_old.h"
 
 #define DEFAULT_CLIENTS 1
 #define MAX_CLIENTS 10000

@@ -26,7 +26,7 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 
-#include "util.h"
+#include "util_old.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* Default -t: how long a loopback association may take to come up and

@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Where the server listens by default; see daytime_server.c. */
 #define DEFAULT_HOST "127.0.0.1"

@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /*
  * Default port. Daytime's own port 13 needs privileges (see above), so the

@@ -41,7 +41,7 @@
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* The only lines that differ between the SCTP client and its TCP twin. */
 #ifdef USE_TCP

@@ -37,7 +37,7 @@
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* The only lines that differ between the SCTP server and its TCP twin. */
 #ifdef USE_TCP

@@ -41,7 +41,7 @@
 #include <netinet/in.h>
 #include <netinet/sctp.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* The port of the Linux Journal article this lesson grew from. */
 #define DEFAULT_PORT 2013

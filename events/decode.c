@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#include "util.h"
+#include "util_old.h"
 #include "decode.h"
 
 /* How many stream numbers, causes and data bytes a line shows at most. */

@@ -18,7 +18,7 @@
  */
 #include <stdbool.h>
 
-#include "util.h"
+#include "util_old.h"
 #include "decode.h"
 
 /* Room for any notification built here. */

@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util_old.h"
 #include "decode.h"
 
 /* Most -a, -m or -k options one command line may give. */

@@ -19,7 +19,7 @@
  * Try:
  *   fuzz/run.sh 10 addr
  */
-#include "util.h"
+#include "util_old.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util_old.h"
 #include "decode.h"
 #include "fake_socket.h"
 

@@ -15,7 +15,7 @@
  */
 #include <stdbool.h>
 
-#include "util.h"
+#include "util_old.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

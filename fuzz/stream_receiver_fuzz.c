@@ -29,7 +29,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 #include "fake_socket.h"
 
 int stream_receiver_main(int argc, char **argv);

@@ -50,7 +50,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Default port; multihome_server uses the same. */
 #define MULTIHOME_PORT 3016

@@ -36,7 +36,7 @@
 #include <unistd.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Default port; multihome_client uses the same. */
 #define MULTIHOME_PORT 3016

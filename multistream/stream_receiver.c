@@ -36,7 +36,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Default port; stream_sender uses the same. */
 #define DEFAULT_PORT 2013

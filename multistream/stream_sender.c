@@ -39,7 +39,7 @@
 #include <netinet/tcp.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "util_old.h"
 
 /* Default port; stream_receiver uses the same. */
 #define DEFAULT_PORT 2013
