@@ -1,16 +1,13 @@
 /*
- * util.h - the one helper header every program in this suite shares: the
- * command-line idiom, numbers, addresses as text. It never opens, binds or
- * configures a socket and never calls an sctp_* function, so every SCTP
- * call a program teaches stays visible in its lesson. All static inline.
+ * util.h - the one header every program shares: the command-line idiom and
+ * addresses as text. It never opens or configures a socket nor calls an
+ * sctp_* function: every SCTP call stays visible in its lesson.
  *
- * Letters mean the same wherever a program has them: -a ADDR address to
- * bind or connect to (repeatable when multihoming), -p PORT (0: the kernel
- * picks), -s STREAM to send on, -u unordered, -i N inbound streams to
- * accept, -o N outbound streams to ask for, -m TEXT a message, -c COUNT
- * messages, -l LENGTH bytes each, -r RATE per second, -t SECONDS a time
- * limit, -v verbose; -h and --help print the usage (exit 0), --version the
- * suite's version. A bad command line: one reason and the usage, exit 2.
+ * Letters mean the same everywhere: -a ADDR (repeatable when multihoming),
+ * -p PORT (0: the kernel picks), -s STREAM to send on, -u unordered, -i N
+ * inbound streams to accept, -o N outbound streams to ask for, -m TEXT,
+ * -c COUNT, -l LENGTH, -r RATE per second, -t SECONDS, -v verbose; -h and
+ * --help: usage, exit 0. A bad command line: a reason and usage, exit 2.
  */
 #ifndef SCTP_SAMPLES_UTIL_H
 #define SCTP_SAMPLES_UTIL_H
@@ -47,9 +44,9 @@ usage_error(const char *options, const char *what, const char *why)
 }
 
 /*
- * getopt_long(3) with the idiom built in: OPTS starts with ':'; -h, --help
- * and --version are answered here, and a missing value, an unknown option
- * or a stray argument is a usage error. Returns the next letter or -1.
+ * getopt_long(3) with the idiom built in. OPTS starts with ':'. Answers -h,
+ * --help and --version; a missing value, an unknown option or an operand
+ * is a usage error. Returns the next letter or -1.
  */
 static inline int
 next_opt(int argc, char **argv, const char *opts, const char *options)
@@ -76,10 +73,7 @@ next_opt(int argc, char **argv, const char *opts, const char *options)
 	return opt;
 }
 
-/*
- * A whole decimal number in [min, max]: 0, or -1 with the reason on
- * stderr. strtoul alone takes " 80", "+80" and "-80" (wrapped): refused.
- */
+/* A decimal number in [min, max]: 0, or -1 and why ("-1", " 1": no). */
 static inline int
 parse_number(const char *text, const char *what, unsigned long min,
 	     unsigned long max, unsigned long *out)
@@ -110,10 +104,9 @@ number_arg(const char *text, const char *what, unsigned long min,
 }
 
 /*
- * HOST (a name or an IPv4/IPv6 literal; NULL: every address, IPv6 and
- * IPv4) and PORT into SS, for PROTOCOL: without IPPROTO_SCTP getaddrinfo
- * need not return SCTP entries. Returns the length; a bad host is a usage
- * error.
+ * HOST (a name, an IPv4 or IPv6 literal; NULL: "::", every address of both
+ * families) and PORT into SS; returns its length. Without IPPROTO_SCTP,
+ * getaddrinfo need not return SCTP entries. A bad host is a usage error.
  */
 static inline socklen_t
 addr_arg(const char *host, unsigned port, int protocol,
@@ -129,7 +122,7 @@ addr_arg(const char *host, unsigned port, int protocol,
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(host, service, &hints, &ai);
 	if (rc != 0)
-		usage_error(options, host, gai_strerror(rc));
+		usage_error(options, host ? host : "::", gai_strerror(rc));
 	memcpy(ss, ai->ai_addr, len = ai->ai_addrlen);
 	freeaddrinfo(ai);
 	return len;
@@ -169,9 +162,8 @@ print_listening(int fd)
 }
 
 /*
- * accept() failed; the server goes on. A client that already left costs
- * nothing. Out of descriptors or memory, warn and wait a second: no busy
- * loop, no flooded log, and service resumes once descriptors are free.
+ * accept() failed; the server goes on. Out of descriptors or memory: warn,
+ * wait a second (no busy loop, no flooded log), serve again once freed.
  */
 static inline void
 accept_failed(void)
@@ -190,12 +182,11 @@ static inline const char *
 clock_str(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
+	char hms[16];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, ts.tv_nsec / 1000000);
+	strftime(hms, sizeof(hms), "%T", localtime(&ts.tv_sec));
+	snprintf(buf, len, "%s.%03ld", hms, ts.tv_nsec / 1000000);
 	return buf;
 }
 #endif /* SCTP_SAMPLES_UTIL_H */

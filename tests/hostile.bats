@@ -194,10 +194,14 @@ signal_test() {
 	assert_line "ends$ends"
 	ruleset=$(nft list table inet "$COUNT_TABLE")
 	echo "$ruleset"
+	# A counter line that no longer matches fails here, loudly: a check
+	# that cannot read its counter proves nothing.
 	re='abort exists counter packets ([0-9]+)'
-	[[ $ruleset =~ $re ]] && assert_equal "${BASH_REMATCH[1]}" 0
+	[[ $ruleset =~ $re ]] || fail "no ABORT counter in the rule set"
+	assert_equal "${BASH_REMATCH[1]}" 0
 	re='shutdown exists counter packets ([0-9]+)'
-	[[ $ruleset =~ $re ]] && ((BASH_REMATCH[1] >= 1))
+	[[ $ruleset =~ $re ]] || fail "no SHUTDOWN counter in the rule set"
+	((BASH_REMATCH[1] >= 1)) || fail "no SHUTDOWN was sent"
 }
 
 # --- echo_server (one-to-one) -----------------------------------------------
