@@ -1,12 +1,19 @@
 # SCTP socket samples: a plain Makefile.
 #
-#   make                 build every program (gcc by default; make CC=clang)
+#   make                 build every program (gcc by default; make CC=clang);
+#                        installs nothing, needs only a C compiler and libsctp
 #   make check           run the bats suite on a real kernel SCTP stack
 #                        (in a throwaway VM when this kernel has none)
 #   make demo            the guided tour
 #   make deps            install the Debian packages the suite needs
-#   make install         PREFIX=/usr/local DESTDIR= honoured
+#                        (check and demo install theirs: tests/deps.sh)
+#   make install         sctpcheck in BINDIR, the samples in SAMPLEDIR, the
+#                        sources and READMEs in DOCDIR; PREFIX, DESTDIR
+#   make uninstall       remove what install put there
+#   make clean           remove what make and make bench build;
+#                        distclean: the VM cache and run outputs too
 #   make format-check    compare the sources with .clang-format
+#   make shellcheck      shellcheck every shell script
 #   make SANITIZE=1 ...  build with AddressSanitizer + UBSan
 #
 # CFLAGS is yours; the warnings live in WARNINGS, so `make CFLAGS=-O0`
@@ -14,6 +21,12 @@
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+DOCDIR ?= $(PREFIX)/share/doc/sctp-samples
+MANDIR ?= $(PREFIX)/share/man
+# The samples have generic names (echo_server, ...): they get a directory
+# of their own rather than a place in BINDIR.
+SAMPLEDIR = $(LIBEXECDIR)/sctp-samples
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-align \
@@ -26,11 +39,23 @@ ifeq ($(SANITIZE),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 endif
+# libsctp (<netinet/sctp.h>, -lsctp): as pkg-config gives it where it
+# knows the library (libsctp-dev ships libsctp.pc), else found by a test
+# compile before the first program is built (LIBSCTP_CHECK, below).
+PKG_CONFIG ?= pkg-config
+ifeq ($(shell $(PKG_CONFIG) --exists libsctp 2>/dev/null && echo yes),yes)
+SCTP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsctp)
+SCTP_LIBS := $(shell $(PKG_CONFIG) --libs libsctp)
+else
+SCTP_LIBS = -lsctp
+LIBSCTP_CHECK = $(LIBSCTP_STAMP)
+endif
+LIBSCTP_STAMP = .cache/libsctp
 # _GNU_SOURCE: getaddrinfo, program_invocation_short_name, struct ucred.
-ALL_CPPFLAGS = -Icommon -D_GNU_SOURCE $(CPPFLAGS)
+ALL_CPPFLAGS = -Icommon -D_GNU_SOURCE $(SCTP_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(SANFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LDLIBS ?= -lsctp
+LDLIBS ?= $(SCTP_LIBS)
 
 # One line per directory; each program is one .c file of the same name.
 CHECK_PROGS = check/sctpcheck
@@ -50,19 +75,42 @@ PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 # Programs only the tests use; built by `make`, never installed.
 TEST_PROGS = tests/seccomp-deny events/decode_test
 HEADERS = common/util.h common/util_old.h
+# Man pages `make install` puts in section 1 (none: nothing).
+MANPAGES ?=
 
-all: build-deps $(PROGS) $(TEST_PROGS)
+all: $(PROGS) $(TEST_PROGS)
 
 # Everything is rebuilt when the compiler or flags change (CC=clang,
 # SANITIZE=1, ...): this file holds the last command line used.
 FLAGS_STAMP = .cache/build-flags
-$(FLAGS_STAMP): FORCE
+$(FLAGS_STAMP): FORCE | $(LIBSCTP_CHECK)
 	@mkdir -p $(@D)
 	@echo '$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)' | \
 		cmp -s - $@ || \
 		echo '$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)' >$@
 FORCE:
 
+# Without pkg-config's word, a program that includes <netinet/sctp.h> and
+# links with -lsctp says whether libsctp is here; if not, the build stops
+# before any program with one message saying what to install.
+define LIBSCTP_MISSING
+libsctp is missing (<netinet/sctp.h> and -lsctp). Install it:
+  Debian, Ubuntu:  sudo apt-get install libsctp-dev
+  Fedora, RHEL:    sudo dnf install lksctp-tools-devel
+  Arch:            sudo pacman -S lksctp-tools
+  Alpine:          sudo apk add lksctp-tools-dev
+endef
+export LIBSCTP_MISSING
+$(LIBSCTP_STAMP):
+	@mkdir -p $(@D)
+	@printf '#include <netinet/sctp.h>\nint main(void) { return sctp_bindx(0, 0, 0, 0); }\n' >$@.c
+	@$(CC) $(ALL_CPPFLAGS) $(ALL_LDFLAGS) -o $@.out $@.c $(LDLIBS) 2>/dev/null || \
+		{ rm -f $@.c; echo "$$LIBSCTP_MISSING" >&2; exit 1; }
+	@rm -f $@.c $@.out
+	@touch $@
+
+# What building needs, installed as root on Debian (tests/deps.sh); only
+# make check and make demo ask for it: a plain make installs nothing.
 build-deps:
 	@tests/deps.sh build
 
@@ -81,20 +129,43 @@ events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
 
 deps:
-	@tests/deps.sh build test format vm
+	@tests/deps.sh build test format lint vm
 
-check: all
+# The packages first, then the build (a make of its own, so that even
+# make -j builds nothing before they are there).
+check: build-deps
+	@$(MAKE) --no-print-directory all
 	SANITIZE=$(SANITIZE) tests/run
 
-demo: all
+demo: build-deps
+	@$(MAKE) --no-print-directory all
 	tests/demo
 
-install: $(PROGS)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+# Installed: the kernel check as a command; the samples, under their own
+# names, in SAMPLEDIR; each lesson's README and sources (and the shared
+# header) in DOCDIR, as the tree has them; the man pages MANPAGES lists.
+LESSON_DIRS = $(sort $(dir $(PROGS))) common/
+SAMPLES = $(filter-out $(CHECK_PROGS),$(PROGS))
+DOCS = README.md LICENSE $(wildcard $(foreach d,$(LESSON_DIRS), \
+	$(d)README.md $(d)*.c $(d)*.h $(d)*.sh))
+DOC_DIRS = $(patsubst %/,%,$(filter-out ./,$(sort $(dir $(DOCS)))))
+install: $(PROGS) $(MANPAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SAMPLEDIR) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_DIRS))
+	install -m 755 $(CHECK_PROGS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(SAMPLES) $(DESTDIR)$(SAMPLEDIR)
+	$(foreach f,$(DOCS),install -m 644 $(f) $(DESTDIR)$(DOCDIR)/$(dir $(f)) &&) true
+	$(if $(MANPAGES),install -d $(DESTDIR)$(MANDIR)/man1)
+	$(if $(MANPAGES),install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1)
 
+# Exactly what install put there, then the directories it made for it.
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(CHECK_PROGS))) \
+		$(addprefix $(DESTDIR)$(SAMPLEDIR)/,$(notdir $(SAMPLES))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANPAGES)))
+	rmdir $(DESTDIR)$(SAMPLEDIR) $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_DIRS)) \
+		$(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 SOURCES = $(wildcard common/*.h */*.c */*.h)
 
@@ -104,8 +175,27 @@ format-check:
 format:
 	clang-format -i $(SOURCES)
 
+# Shell scripts for shellcheck (settings and exceptions: .shellcheckrc).
+# The bats helpers are sourced: the variables they set are for the .bats
+# files that load them, which shellcheck cannot see (SC2034).
+SHELL_SCRIPTS = tests/*.sh tests/run .ci/run bench/*.sh bench/run \
+	multistream/hol-experiment.sh multihome/failover.sh echo/bench.sh \
+	fuzz/run.sh
+SHELL_LIBS = tests/test_helper.bash tests/lib/*.bash
+# Scripts whose findings are not fixed yet: left out until they are.
+SHELLCHECK_LATER = fuzz/run.sh
+shellcheck:
+	shellcheck $(filter-out $(SHELLCHECK_LATER),$(wildcard $(SHELL_SCRIPTS)))
+	shellcheck --exclude=SC2034 $(filter-out $(SHELLCHECK_LATER),$(wildcard $(SHELL_LIBS)))
+
 clean:
-	rm -f $(PROGS) $(TEST_PROGS)
+	rm -f $(PROGS) $(TEST_PROGS) $(BENCH_DRIVERS) $(FLAGS_STAMP) \
+		$(LIBSCTP_STAMP)
+
+# Also the VM's kernel cache, the recorded test times and the outputs of
+# the tour, the fuzzers and the benchmarks.
+distclean: clean
+	rm -rf .cache tour-out fuzz/out bench/out
 
 # Benchmarks, side by side with iperf3 (bench/BENCHMARKS.md): measured in
 # the VM when this kernel has no SCTP, about 15 minutes. The drivers are
@@ -120,4 +210,5 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
-.PHONY: FORCE all build-deps deps check demo install uninstall format-check format clean bench fuzz
+.PHONY: FORCE all build-deps deps check demo install uninstall format-check \
+	format shellcheck clean distclean bench fuzz

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # vm.sh CMD [ARGS...]: run CMD as root inside a throwaway VM whose kernel
 # speaks SCTP, and exit with CMD's status. CMD's output is streamed here.
 #
 # Why: the suite must talk to a real kernel SCTP stack, and some kernels
 # (containers, micro-VM kernels) have none. This boots Debian's stock
-# kernel, which ships sctp.ko, under QEMU software emulation (no KVM
-# needed), and shares this machine's whole file system with the guest
+# kernel, which ships sctp.ko, under QEMU (with KVM where it works, else
+# software emulation: no KVM needed), and shares this machine's whole file system with the guest
 # read-only, with a throwaway in-memory layer on top: every tool installed
 # here (bash, bats, tshark, ip, the built programs) is there too, at the
 # same paths, and nothing the guest writes reaches this machine except
@@ -22,8 +23,13 @@
 #   SCTP_VM_TIMEOUT  seconds before the VM is killed (default 1800)
 #   SCTP_VM_VERBOSE  1: show the guest's console (boot messages)
 #   SCTP_VM_QEMU     the QEMU binary (default qemu-system-x86_64)
-#   SCTP_VM_CPU      the emulated CPU model (default max,la57=off: 4-level
-#                    page tables are cheaper to emulate than 5)
+#   SCTP_VM_ACCEL    auto (default): KVM when a probe finds it works, else
+#                    TCG (software emulation); kvm or tcg: that one. The
+#                    run says which it used, on stderr.
+#   SCTP_VM_KVM      the KVM device the probe opens (default /dev/kvm)
+#   SCTP_VM_CPU      the CPU model (default under KVM: host; under TCG
+#                    max,la57=off: 4-level page tables are cheaper to
+#                    emulate than 5)
 #   SCTP_VM_EXPORT   a directory of this machine that the guest may write
 #                    to (at the same path): how pcaps and results come back
 # Variables named SCTP_*, BATS_*, READY_*, SANITIZE, ASAN_OPTIONS,
@@ -53,6 +59,10 @@ boot_modules="virtio_pci 9pnet_virtio 9p overlay"
 boot_limit=180
 
 qemu=${SCTP_VM_QEMU:-qemu-system-x86_64}
+accel=${SCTP_VM_ACCEL:-auto}
+kvm_dev=${SCTP_VM_KVM:-/dev/kvm}
+[[ $accel == @(auto|kvm|tcg) ]] ||
+	die "SCTP_VM_ACCEL must be auto, kvm or tcg, not '$accel'"
 command -v "$qemu" >/dev/null ||
 	die "$qemu not found: install it with
   sudo apt-get install --no-install-recommends qemu-system-x86
@@ -198,14 +208,70 @@ echo o >/proc/sysrq-trigger
 STAGE2
 : >"$share/output"
 
+# --- the accelerator: KVM where it works, else TCG ----------------------
+# kvm_runs_guests: a tiny guest, the firmware alone, runs under KVM: it
+# writes its banner to the debug port within a few seconds. A /dev/kvm
+# that opens is not enough: without nested virtualisation (no vmx or svm
+# flag) its guests hang or abort.
+kvm_runs_guests() {
+	local log=$share/kvm-probe pid i
+	"$qemu" -accel kvm -cpu host -m 16 -nodefaults -display none \
+		-monitor none -serial none -no-reboot \
+		-chardev "file,id=fw,path=$log" \
+		-device isa-debugcon,iobase=0x402,chardev=fw \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $log ]] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	[[ -s $log ]]
+}
+
+# kvm_opens: the device opens read-write, as QEMU opens it (root may pass
+# the permission test yet be refused, e.g. by a container's device rules).
+kvm_opens() {
+	local fd
+	{ exec {fd}<>"$kvm_dev"; } 2>/dev/null || return 1
+	exec {fd}>&-
+}
+
+# pick_accel: sets accel (kvm or tcg) and why, from SCTP_VM_ACCEL and,
+# for auto, the probe, cheapest test first.
+pick_accel() {
+	if [[ $accel != auto ]]; then
+		why="SCTP_VM_ACCEL=$accel"
+	elif [[ ! -c $kvm_dev ]]; then
+		accel=tcg why="no KVM device $kvm_dev"
+	elif ! kvm_opens; then
+		accel=tcg why="$kvm_dev does not open read-write"
+	elif ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		accel=tcg why="no vmx or svm flag in /proc/cpuinfo"
+	elif ! kvm_runs_guests; then
+		accel=tcg why="a KVM guest did not start"
+	else
+		accel=kvm why="$kvm_dev runs guests"
+	fi
+}
+pick_accel
+echo "$prog: accelerator $accel ($why)" >&2
+if [[ $accel == kvm ]]; then
+	accel_args=(-accel kvm -cpu "${SCTP_VM_CPU:-host}")
+else
+	accel_args=(-accel "tcg,thread=multi" -cpu "${SCTP_VM_CPU:-max,la57=off}")
+fi
+
 console=$share/console
 # no_timer_check: on a busy machine the emulated CPU can be so slow that
 # the kernel wrongly decides the IO-APIC timer is broken, and panics.
-args=(-accel tcg,thread=multi -cpu "${SCTP_VM_CPU:-max,la57=off}" -smp "$cpus" -m "$mem"
+args=("${accel_args[@]}" -smp "$cpus" -m "$mem"
 	-kernel "$vmlinuz" -initrd "$kdir/initrd.img"
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off no_timer_check"
 	-nographic -no-reboot -nic none -serial "file:$console" -monitor none
-	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$share,mount_tag=share,security_model=none"
 	"${export_args[@]}")
 
