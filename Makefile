@@ -60,7 +60,8 @@ LDLIBS ?= $(SCTP_LIBS)
 # One line per directory; each program is one .c file of the same name.
 CHECK_PROGS = check/sctpcheck
 ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
-DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client
+DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
+	daytime/daytime_client_legacy
 MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
 EVENTS_PROGS = events/sctp_events
@@ -123,6 +124,8 @@ $(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS) $$(FLAGS_ST
 	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
+# What the daytime programs share.
+$(DAYTIME_PROGS): daytime/daytime.h
 # The notification decoder is a file of its own, linked into the program,
 # its unit test and the fuzz target.
 events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)

@@ -7,6 +7,7 @@ load test_helper
 
 SERVER=$TOP/daytime/daytime_server
 CLIENT=$TOP/daytime/daytime_client
+LEGACY=$TOP/daytime/daytime_client_legacy
 REFUSAL='daytime_client: server refused: the association has 1 stream(s) from server to client, daytime needs 2 (local time on stream 0, GMT on stream 1)'
 # The refusal's payload protocol identifier, "DAYT" (daytime_server.c).
 PPID_REFUSED=$((0x44415954))
@@ -296,6 +297,72 @@ fake_port() {
 	assert_regex "$(tr '\n' ' ' <<<"$output")" 'DATA .*SHUTDOWN .*SHUTDOWN_ACK .*SHUTDOWN_COMPLETE $'
 }
 
+# --- daytime_client_legacy: the articles' calls, and their pitfalls ---
+
+@test "the legacy client (sctp_recvmsg, SCTP_EVENTS) prints what the modern one prints, -v and the refusal included" {
+	start_server "$SERVER" -a 127.0.0.1 -p 0
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT"
+	assert_success
+	assert_equal "$stderr" ""
+	check_pairs 1
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -i 5 -v
+	assert_success
+	check_pairs 1
+	assert_equal "$(head -n1 <<<"$stderr")" "daytime_client_legacy: 2 inbound stream(s), 1 outbound"
+	[[ $stderr =~ "stream 0 ssn 0 ppid 0: " ]] || fail "no stream 0 line in: $stderr"
+	[[ $stderr =~ "stream 1 ssn 0 ppid 0: " ]] || fail "no stream 1 line in: $stderr"
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -i 1
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "${REFUSAL/#daytime_client:/daytime_client_legacy:}"
+}
+
+@test "legacy pitfall: without sctp_data_io_event (-n), or with SCTP_RECVRCVINFO in its place (-r), sinfo is never filled: both messages seem to come on stream 0" {
+	local opt
+	start_server "$SERVER" -a 127.0.0.1 -p 0
+	for opt in -n -r; do
+		run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" "$opt" -v
+		assert_failure 1
+		# The first message is labelled Local, whichever it was.
+		assert_output --regexp "^\(Local\) $TIME_RE\$"
+		# The message the wire test shows on stream 1 reads as stream 0.
+		assert_equal "$(grep -c ': stream 0 ssn 0 ppid 0: ' <<<"$stderr")" 2
+		assert_regex "$(tail -n1 <<<"$stderr")" "^daytime_client_legacy: second message on stream 0: $TIME_RE\$"
+	done
+	# The refusal's PPID is lost with the rest: it passes for a time.
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -n -i 1
+	assert_failure 1
+	assert_output "(Local) the association has 1 stream(s) from server to client, daytime needs 2 (local time on stream 0, GMT on stream 1)"
+	assert_equal "$stderr" $'daytime_client_legacy: missing message on stream 1\ndaytime_client_legacy: the server closed the association early'
+}
+
+@test "legacy pitfall: *msg_flags is read on the way in: MSG_PEEK (2) rereads, MSG_DONTWAIT (64) fails; the bits a call leaves (MSG_EOR, MSG_NOTIFICATION) Linux ignores" {
+	local flags
+	start_server "$SERVER" -a 127.0.0.1 -p 0
+	# 128 is MSG_EOR, 32896 MSG_EOR | MSG_NOTIFICATION: what the last
+	# call leaves in a variable that is not reset.
+	for flags in 128 32896; do
+		run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -F "$flags"
+		assert_success
+		assert_equal "$stderr" ""
+		check_pairs 1
+	done
+	# MSG_PEEK leaves the message queued: the next call gets it again.
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -F 2
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_regex "$stderr" "^daytime_client_legacy: second message on stream [01]: $TIME_RE\$"
+	assert_equal "${stderr##*: }" "${lines[0]#(*) }"
+	# MSG_DONTWAIT: with the server frozen (the kernel still completes
+	# the handshake) nothing has come yet, and the call fails at once.
+	kill -STOP "$SERVER_PID"
+	run --separate-stderr timeout 20 "$LEGACY" -p "$SERVER_PORT" -F 64
+	kill -CONT "$SERVER_PID"
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "daytime_client_legacy: sctp_recvmsg: Resource temporarily unavailable"
+}
+
 @test "the client rejects a message on a stream other than 0 and 1" {
 	local port
 	port=$(fake_port 0,2)
@@ -325,7 +392,7 @@ fake_port() {
 
 @test "bad command lines exit 2 with one reason and the usage on stderr" {
 	local prog args
-	for prog in daytime_server daytime_client; do
+	for prog in daytime_server daytime_client daytime_client_legacy; do
 		for args in "-x" "-p" "-p 70000" "extra"; do
 			run --separate-stderr "$TOP/daytime/$prog" $args
 			assert_failure 2
@@ -343,14 +410,21 @@ fake_port() {
 		assert_failure 2
 		assert_regex "$stderr" "^daytime_client: (inbound streams|port): '.*' is not a number from [01] to 65535"
 	done
+	for args in "-F x" "-F -1" "-i 0"; do
+		run --separate-stderr "$LEGACY" $args
+		assert_failure 2
+		assert_regex "$stderr" "^daytime_client_legacy: (flags|inbound streams): '.*' is not a number from [01] to [0-9]+"
+	done
 }
 
-@test "-h prints the usage on stdout and exits 0" {
-	local prog
-	for prog in daytime_server daytime_client; do
-		run --separate-stderr "$TOP/daytime/$prog" -h
-		assert_success
-		assert_equal "$stderr" ""
-		assert_line --index 0 --regexp "^usage: $prog "
+@test "-h and --help print the usage on stdout and exit 0" {
+	local prog opt
+	for prog in daytime_server daytime_client daytime_client_legacy; do
+		for opt in -h --help; do
+			run --separate-stderr "$TOP/daytime/$prog" "$opt"
+			assert_success
+			assert_equal "$stderr" ""
+			assert_line --index 0 --regexp "^usage: $prog "
+		done
 	done
 }

@@ -710,6 +710,72 @@ rd_private() {
 	rd_verify
 }
 
+@test "daytime/README.md: the legacy client, and each pitfall it shows" {
+	local server ids=() id
+	server=$(rd_id daytime/README.md '^TZ=Asia/Kolkata daytime/daytime_server$' 2)
+	rd_ids ids daytime/README.md '^daytime/daytime_client_legacy$' \
+		'^daytime/daytime_client_legacy -n;' '^daytime/daytime_client_legacy -n -i 1;' \
+		'^daytime/daytime_client_legacy -F 32896$' '^daytime/daytime_client_legacy -F 2;'
+	rd_start t1 "$server"
+	rd_session "${ids[@]}"
+	# Lines in arrival order (see the lab test above).
+	rd_out "${ids[0]}" set
+	for id in "${ids[@]:1:2}" "${ids[4]}"; do
+		rd_out "$id" keep='exit status [0-9]+|stream [0-9]+|[0-9]+ stream\(s\)'
+	done
+	rd_out "${ids[3]}" set
+	rd_stop t1
+	rd_verify
+}
+
+# rd_sudo: for a README's sudo, when root has none (a minimal system, the
+# VM): a sudo in PATH that runs the command as it is, as root's would.
+rd_sudo() {
+	if ((EUID == 0)) && ! command -v sudo >/dev/null; then
+		mkdir -p "$BATS_TEST_TMPDIR/bin"
+		printf '#!/bin/sh\nexec "$@"\n' >"$BATS_TEST_TMPDIR/bin/sudo"
+		chmod +x "$BATS_TEST_TMPDIR/bin/sudo"
+		PATH=$BATS_TEST_TMPDIR/bin:$PATH
+	fi
+}
+
+@test "daytime/README.md: port 13 with sudo, then with the capability alone (setcap) on a copy of the server" {
+	local root=() caps=() dir nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	rd_ids root daytime/README.md '^sudo daytime/daytime_server -p 13 &$' \
+		'^daytime/daytime_client -p 13$'
+	root+=("$(rd_id daytime/README.md '^kill %1$' 1)")
+	rd_ids caps daytime/README.md '^sudo setcap cap_net_bind_service' \
+		'^getcap ' '^daytime/daytime_server -p 13 &$'
+	caps+=("$(rd_id daytime/README.md '^kill %1$' 2)")
+	caps+=("$(rd_id daytime/README.md '^sudo setcap -r ')")
+	rd_sudo
+	rd_session "${root[@]}"
+	rd_out "${root[0]}" keep='port 13$'
+	rd_out "${root[1]}" set
+	# setcap changes the file: on a copy, in a directory anyone may
+	# enter, so that an unprivileged user can run it too (below).
+	dir=$(mktemp -d /tmp/daytime13.XXXXXX)
+	RD_CLEANUP+=("$dir")
+	chmod 755 "$dir"
+	mkdir "$dir/daytime"
+	cp "$TOP/daytime/daytime_server" "$dir/daytime/"
+	rd_session -C "$dir" "${caps[0]}" "${caps[1]}"
+	rd_out "${caps[1]}"
+	# The capability alone is enough: nobody (uid 65534) binds port 13.
+	start_server "${nobody[@]}" "$dir/daytime/daytime_server" -p 13
+	assert_equal "$SERVER_PORT" 13
+	stop_pid "$SERVER_PID" || :
+	rd_session -C "$dir" "${caps[@]:2}"
+	rd_out "${caps[2]}" keep='port 13$'
+	# Taken back: nobody may not bind it any more.
+	run getcap "$dir/daytime/daytime_server"
+	assert_output ""
+	run timeout 20 "${nobody[@]}" "$dir/daytime/daytime_server" -p 13
+	assert_failure 1
+	assert_output "daytime_server: bind: Permission denied"
+	rd_verify
+}
+
 # --- multistream/README.md --------------------------------------------
 
 @test "multistream/README.md: a receiver and a sender in two terminals; a stream that does not exist" {

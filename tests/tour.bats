@@ -115,9 +115,16 @@ packet_line() {
 }
 
 @test "step 3 runs daytime and shows its two streams on the wire" {
+	local local_text gmt_text
 	step 3
 	assert_line --regexp '^\(Local\) [A-Z][a-z]{2} '
 	assert_line --regexp '^\(GMT  \) [A-Z][a-z]{2} '
+	# The server runs in another zone than the VM (UTC), and says so:
+	# the two lines differ, by India's 5 h 30 min.
+	assert_line --regexp '^\$ env TZ=Asia/Kolkata daytime/daytime_server '
+	local_text=$(sed -n 's/^(Local) //p' <<<"$output")
+	gmt_text=$(sed -n 's/^(GMT  ) //p' <<<"$output")
+	assert_equal "$(($(date -u -d "$local_text" +%s) - $(date -u -d "$gmt_text" +%s)))" $((5 * 3600 + 1800))
 	assert_line --regexp "^--- packets: daytime \(port [0-9]+\)$"
 	assert_line --regexp '^ +[0-9]+  server > client  (.*, )?DATA stream 0(,|$)'
 	assert_line --regexp '^ +[0-9]+  server > client  (.*, )?DATA stream 1(,|$)'

@@ -229,8 +229,11 @@ summary_echo() {
 step_daytime() {
 	look "Two lines from one association: the server sends local time on" \
 		"stream 0 and GMT on stream 1. On the wire: DATA stream 0, then" \
-		"DATA stream 1, from server to client."
-	serve daytime_server daytime/daytime_server -a 127.0.0.1 -p 0 || return 1
+		"DATA stream 1, from server to client. This machine's clock is" \
+		"UTC, so the server runs in India's zone (TZ=Asia/Kolkata," \
+		"UTC+05:30): its Local line is 5 h 30 min ahead of the GMT line."
+	serve daytime_server env TZ=Asia/Kolkata daytime/daytime_server \
+		-a 127.0.0.1 -p 0 || return 1
 	DAYTIME_PORT=$PORT
 	run_cmd 30 daytime/daytime_client -p "$PORT" -v
 	unserve daytime_server

@@ -18,6 +18,7 @@ SERVERS=(echo/echo_server echo/echo_server_many echo/tcp_echo_server
 	daytime/daytime_server multistream/stream_receiver
 	multistream/tcp_stream_receiver multihome/multihome_server)
 CLIENTS=(echo/echo_client echo/tcp_echo_client daytime/daytime_client
+	daytime/daytime_client_legacy
 	multistream/stream_sender multistream/tcp_stream_sender
 	multihome/multihome_client)
 ALL=(check/sctpcheck "${SERVERS[@]}" "${CLIENTS[@]}" events/sctp_events)
@@ -68,8 +69,9 @@ common_rows() {
 	local prog=$1 where=(-a 127.0.0.1)
 	[[ " ${SERVERS[*]} events/sctp_events " == *" $prog "* ]] && where=(-a "$NOWHERE")
 	[[ $prog == events/sctp_events ]] && where+=(-L)
-	bad "$prog" "invalid option -- 'Z'|unknown option -Z" -Z
-	bad "$prog" "option requires an argument -- 'p'|option -p needs a value" -p
+	# util.h's next_opt() says "-Z: unknown option", "-p: needs a value".
+	bad "$prog" "invalid option -- 'Z'|unknown option -Z|-Z: unknown option" -Z
+	bad "$prog" "option requires an argument -- 'p'|option -p needs a value|-p: needs a value" -p
 	# parse_port() says "port:", sctp_events names the option, "-p:".
 	bad "$prog" "(port|-p): '70000' is not a number from 0 to 65535" "${where[@]}" -p 70000
 	bad "$prog" "(port|-p): 'abc' is not a number" "${where[@]}" -p abc
@@ -81,7 +83,7 @@ common_rows() {
 	bad "$prog" "(port|-p): ' -18446744073709551615' is not a number" "${where[@]}" \
 		-p ' -18446744073709551615'
 	bad "$prog" "$UNRESOLVABLE: " -a "$UNRESOLVABLE" -p 9
-	bad "$prog" "unexpected argument" -p 9 extra
+	bad "$prog" "unexpected argument|extra: unexpected argument" -p 9 extra
 }
 
 # check_table: fail the test with every recorded mismatch.
@@ -162,6 +164,14 @@ check_table() {
 	common_rows daytime/daytime_client
 	bad daytime/daytime_client "inbound streams: '0' is not a number" -p 9 -i 0
 	bad daytime/daytime_client "inbound streams: '65536' is not a number" -p 9 -i 65536
+	check_table
+}
+
+@test "daytime_client_legacy refuses bad options, ports, hosts, stream counts and flags" {
+	common_rows daytime/daytime_client_legacy
+	bad daytime/daytime_client_legacy "inbound streams: '0' is not a number" -p 9 -i 0
+	bad daytime/daytime_client_legacy "flags: 'x' is not a number" -p 9 -F x
+	bad daytime/daytime_client_legacy "flags: '2147483648' is not a number" -p 9 -F 2147483648
 	check_table
 }
 
