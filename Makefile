@@ -74,7 +74,7 @@ TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
-TEST_PROGS = tests/seccomp-deny events/decode_test
+TEST_PROGS = tests/seccomp-deny events/decode_test tests/flow_test
 HEADERS = common/util.h common/util_old.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
@@ -121,7 +121,7 @@ build-deps:
 # A twin tcp_NAME is built from NAME.c with USE_TCP defined.
 define twin_rule
 $(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS) $$(FLAGS_STAMP)
-	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$< $$(LDLIBS)
+	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
 # What the daytime programs share.
@@ -130,6 +130,13 @@ $(DAYTIME_PROGS): daytime/daytime.h
 # its unit test and the fuzz target.
 events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
+# The multistream message header (flow.c: the receivers parse what a peer
+# sent with it) is linked into both programs, their twins (whose rule
+# links every .c it depends on), its unit test and its fuzz target.
+MULTISTREAM_FLOW = multistream/flow.c multistream/flow.h
+$(MULTISTREAM_PROGS) tests/flow_test: %: %.c $(MULTISTREAM_FLOW) $(HEADERS) $(FLAGS_STAMP)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< multistream/flow.c $(LDLIBS)
+$(MULTISTREAM_TWINS): $(MULTISTREAM_FLOW)
 
 deps:
 	@tests/deps.sh build test format lint vm

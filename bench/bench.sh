@@ -407,7 +407,8 @@ fi
 # --- head-of-line blocking -----------------------------------------------------------
 # The set-up of multistream/hol-experiment.sh (netem delay both ways, an
 # nftables rule dropping a share of flow 0's packets only), with every
-# message's delay kept (stream_receiver -v) to draw the distribution.
+# message's delay kept (a line per message from stream_receiver) to draw
+# the distribution.
 HOL_FLOWS=4 HOL_RATE=200 HOL_DELAY=20 HOL_LOSS=5
 if want hol; then
 	say "hol: $HOL_FLOWS flows, $hol_count messages at $HOL_RATE/s, ${HOL_DELAY} ms each way, $HOL_LOSS% of flow 0 dropped"
@@ -447,17 +448,18 @@ if want hol; then
 		unordered) txargs+=(-u) ;;
 		esac
 		f=$raw/hol-$mode
-		ip netns exec "$rx" "$rxb" -a 10.201.0.2 -p 0 -t 30 -v >"$f.receiver" 2>&1 &
+		timeout $((hol_count / HOL_RATE + 90)) ip netns exec "$rx" "$rxb" -a 10.201.0.2 -p 0 >"$f.receiver" 2>&1 &
 		rpid=$!
 		bg_pids+=("$rpid")
 		wait_line "$f.receiver" '^listening on' "$rpid" || { say "  $mode: no receiver"; continue; }
 		port=$(sed -nE 's/^listening on .* port ([0-9]+)$/\1/p' "$f.receiver")
 		timeout $((hol_count / HOL_RATE + 60)) ip netns exec "$tx" "$txb" -a 10.201.0.2 -p "$port" \
 			-c "$hol_count" -r "$HOL_RATE" -l 64 "${txargs[@]}" >"$f.sender" 2>&1
-		# The receiver's exit status: every message once, in order.
-		if wait "$rpid"; then intact=yes; else intact=no; fi
-		# "message SEQ flow F #N stream S[ unordered]: D ms" -> "F D"
-		sed -nE 's/^message [0-9]+ flow ([0-9]+) .*: ([0-9.]+) ms$/\1 \2/p' "$f.receiver" >"$out/hol_$mode.dat"
+		# report.sh's exit status: every message once, in order.
+		wait "$rpid"
+		if "$top/multistream/report.sh" "$f.receiver" >"$f.report"; then intact=yes; else intact=no; fi
+		# "TIME message SEQ/COUNT flow F/FLOWS #N stream S ordered D ms" -> "F D"
+		sed -nE 's|^[0-9:.]+ message [0-9]+/[0-9]+ flow ([0-9]+)/[0-9]+ .* ([0-9.]+) ms$|\1 \2|p' "$f.receiver" >"$out/hol_$mode.dat"
 		# Nearest-rank percentiles of the intact flows and of flow 0.
 		pct() { sort -n | awk -v p="$1" '{ v[NR] = $1 } END { i = int((p * NR + 99) / 100); if (i < 1) i = 1; if (NR) printf "%.1f", v[i]; else printf "nan" }'; }
 		intact_d=$(awk '$1 != 0 { print $2 }' "$out/hol_$mode.dat")

@@ -7,7 +7,7 @@
 #   number           parse_number()/parse_port() of common/util.h
 #   addr             addr_str/addr_port/addr_len over packed address arrays
 #   echo_reassembly  echo_server.c's message reassembly and echo
-#   stream_receiver  stream_receiver.c's reassembly and header parsing
+#   stream_receiver  multistream/flow.c, the header stream_receiver parses
 #   events_receive   sctp_events.c's notification reassembly
 #
 # Built with clang -fsanitize=fuzzer,address,undefined: a crash, a
@@ -53,6 +53,7 @@ export TZ=UTC
 sources() {
 	case $1 in
 	decode | events_receive) echo "fuzz/$1_fuzz.c events/decode.c" ;;
+	stream_receiver) echo "fuzz/$1_fuzz.c multistream/flow.c" ;;
 	*) echo "fuzz/$1_fuzz.c" ;;
 	esac
 }

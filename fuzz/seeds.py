@@ -159,29 +159,15 @@ def sender_message(flow, flows, flow_seq, seq, count, length=24):
 
 
 def receiver_seeds():
-    # Byte 0: inbound streams (1 + b % 16), verbose when >= 128.
-    ok = b"".join(record(0, i % 2, sender_message(i % 2, 2, i // 2, i, 4))
-                  for i in range(4))
+    # One message as stream_receiver hands it to flow_get().
     seeds = {
-        "four_in_order": b"\x01" + ok,
-        "verbose": b"\x81" + ok,
-        "duplicate": b"\x01" + ok + record(0, 1, sender_message(1, 2, 1, 3,
-                                                                 4)),
-        "out_of_order": b"\x01" + record(0, 0, sender_message(
-            0, 1, 1, 1, 2)) + record(0, 0, sender_message(0, 1, 0, 0, 2)),
-        "above_granted": b"\x03" + record(0, 9, sender_message(0, 1, 0, 0,
-                                                               1)),
-        "short": b"\x01" + record(0, 0, b"tiny"),
-        "header_mismatch": b"\x01" + record(0, 0, sender_message(
-            0, 1, 0, 0, 2)) + record(0, 0, sender_message(0, 1, 1, 1, 9)),
-        "parts": b"\x01" + record(MORE, 0, sender_message(0, 1, 0, 0, 1,
-                                                          40)[:10]) +
-        record(0, 0, sender_message(0, 1, 0, 0, 1, 40)[10:]),
-        "unordered_notification": b"\x01" + record(
-            NOTIFICATION, 0, notifications()["shutdown"]) + record(
-                0, 0, sender_message(0, 1, 0, 0, 1)),
-        "too_long": b"\x01" + record(BIG, 0x41, length=0x0900),
-        "zero_count": b"\x01" + record(0, 0, sender_message(0, 1, 0, 0, 0)),
+        "first": sender_message(0, 4, 0, 0, 400),
+        "last": sender_message(3, 4, 99, 399, 400, 64),
+        "claim": sender_message(0, 0xFFFF, 0, 0, 1000000),
+        "short": b"tiny",
+        "flow_too_big": sender_message(4, 4, 0, 0, 400),
+        "seq_too_big": sender_message(0, 1, 0, 2, 2),
+        "zero_count": sender_message(0, 1, 0, 0, 0),
     }
     for name, data in seeds.items():
         write("stream_receiver", name, data)

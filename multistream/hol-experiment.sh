@@ -5,7 +5,7 @@
 #
 #   streams    SCTP, one stream per flow          (stream_sender -o K)
 #   one        SCTP, every flow on stream 0       (stream_sender -o K -s 0)
-#   tcp        TCP, every flow in one byte stream (tcp_stream_sender -o K)
+#   tcp        TCP, every flow in one byte stream (tcp_stream_sender -f K)
 #   unordered  SCTP, one stream per flow, SCTP_UNORDERED (-u)
 #
 # The link: two network namespaces joined by a veth pair, `tc netem` delay
@@ -28,7 +28,8 @@
 #   -n NETEM    more netem options for the sender's side, e.g.
 #               "loss 5% reorder 25% 50%" (hits every flow)
 #   -m MODES    comma-separated runs (default streams,one,tcp,unordered)
-#   -w DIR      keep each run's output in DIR (MODE.receiver, MODE.sender)
+#   -w DIR      keep each run's output in DIR: MODE.receiver (a line per
+#               message), MODE.sender, MODE.report (report.sh's table)
 #   -h          this help
 # Exit status: 0 when every run delivered every message exactly once with
 # ordered streams in order, 1 otherwise, 2 for a bad command line.
@@ -83,7 +84,7 @@ done
 for t in ip tc nft timeout; do
 	command -v "$t" >/dev/null || { echo "$prog: $t not found (iproute2, nftables, coreutils)" >&2; exit 1; }
 done
-for p in stream_sender stream_receiver tcp_stream_sender tcp_stream_receiver; do
+for p in stream_sender stream_receiver tcp_stream_sender tcp_stream_receiver report.sh; do
 	[[ -x $here/$p ]] || { echo "$prog: $here/$p missing: run make first" >&2; exit 1; }
 done
 
@@ -148,7 +149,8 @@ if ((loss > 0)); then
 fi
 
 # run MODE: one receiver in the receiving namespace, one sender in the
-# sending one. Leaves MODE.receiver, MODE.sender and MODE.status.
+# sending one, then report.sh. Leaves MODE.receiver, MODE.sender,
+# MODE.report and MODE.status.
 run() {
 	local mode=$1 rx=stream_receiver tx=stream_sender
 	local -a rxargs=(-i "$instreams") txargs=(-o "$flows" -f "$flows")
@@ -159,8 +161,8 @@ run() {
 	esac
 	local out=$workdir/$mode.receiver
 	: >"$out"
-	# -t: a receiver that hears nothing for this long gives up.
-	ip netns exec "$ns_rx" "$here/$rx" -a "$rx_addr" -p 0 -t 30 "${rxargs[@]}" >"$out" 2>&1 &
+	# A receiver that never hears the end gives up with the sender.
+	timeout $((count / rate + 90)) ip netns exec "$ns_rx" "$here/$rx" -a "$rx_addr" -p 0 "${rxargs[@]}" >"$out" 2>&1 &
 	local rpid=$!
 	pids+=("$rpid")
 	local i
@@ -177,6 +179,7 @@ run() {
 		-c "$count" -r "$rate" -l "$length" "${txargs[@]}" >"$workdir/$mode.sender" 2>&1 || true
 	local status=0
 	wait "$rpid" || status=$?
+	"$here/report.sh" "$out" >"$workdir/$mode.report" || status=1
 	echo "$status" >"$workdir/$mode.status"
 }
 
@@ -210,11 +213,11 @@ for ((f = 0; f < flows; f++)); do
 	label=$f
 	((f == 0 && loss > 0)) && label="0 (lossy)"
 	printf '%-10s' "$label"
-	for m in "${runs[@]}"; do printf ' %12s' "$(p99 "$workdir/$m.receiver" "$f")"; done
+	for m in "${runs[@]}"; do printf ' %12s' "$(p99 "$workdir/$m.report" "$f")"; done
 	printf '\n'
 done
 printf '%-10s' all
-for m in "${runs[@]}"; do printf ' %12s' "$(p99 "$workdir/$m.receiver" all)"; done
+for m in "${runs[@]}"; do printf ' %12s' "$(p99 "$workdir/$m.report" all)"; done
 printf '\n'
 printf '%-10s' "intact"
 rc=0
@@ -231,7 +234,7 @@ echo "(intact: every message exactly once, ordered streams in order)"
 # With a stream per flow, flows 1..K-1 share nothing with flow 0.
 if ((loss > 0 && instreams == flows)) && [[ ,$modes, == *,streams,* && ,$modes, == *,one,* ]]; then
 	echo "flows 1-$((flows - 1)) never lose a packet; their p99:" \
-		"at most $(clean_p99 "$workdir/streams.receiver" max) ms with $flows streams," \
-		"at least $(clean_p99 "$workdir/one.receiver" min) ms with one stream"
+		"at most $(clean_p99 "$workdir/streams.report" max) ms with $flows streams," \
+		"at least $(clean_p99 "$workdir/one.report" min) ms with one stream"
 fi
 exit $rc

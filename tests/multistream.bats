@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # multistream: independent streams in one association (multistream/README.md).
 # Stream negotiation, per-stream order under loss and reordering, unordered
-# delivery on the wire, the receiver's own checks, the TCP twin's framing,
-# and head-of-line blocking measured through a lossy link.
+# delivery on the wire, report.sh's checks of the receiver's lines, the
+# header parser (tests/flow_test), the TCP twin's framing, and head-of-line
+# blocking measured through a lossy link.
 
 bats_require_minimum_version 1.5.0
 
@@ -11,8 +12,8 @@ load test_helper
 MS=$TOP/multistream
 SENDER=$MS/stream_sender
 RECEIVER=$MS/stream_receiver
-EINVAL_LINE='stream_sender: sendmsg: stream 8: Invalid argument: the association has 8 outbound streams, numbered 0 to 7'
-# The receiver's idle limit (-t): no test waits forever on a lost sender.
+EINVAL_LINE='stream_sender: sendmsg: stream 8 (streams: 0 to 7): Invalid argument'
+# How long a receiver may take to finish once its sender is done.
 IDLE=120
 
 teardown() {
@@ -28,19 +29,32 @@ wait_receiver() {
 	wait "$pid" || RECEIVER_STATUS=$?
 }
 
-# row FILE FLOW: the table row of FLOW ("all" for the total) as
+# report FILE: report.sh's table of a receiver's lines, into FILE.report;
+# sets REPORT_STATUS.
+report() {
+	REPORT_STATUS=0
+	"$MS/report.sh" "$1" >"$1.report" || REPORT_STATUS=$?
+}
+
+# row FILE FLOW: the row of FLOW ("all" for the total) of report FILE as
 # "stream delivery messages out-of-order", or nothing.
 row() {
 	awk -v f="$2" '$1 == f && NF == 8 { print $2, $3, $4, $5 }' "$1"
 }
 
-# summary FILE KEY: one value of the receiver's "summary" line.
+# summary FILE KEY: one value of the report's "summary" line.
 summary() {
 	sed -nE "s/^summary .*\\<$2=([0-9]+).*/\\1/p" "$1"
 }
 
+@test "the message header is written and read at its offsets, and refused when no sender could have written it" {
+	run "$TOP/tests/flow_test"
+	assert_success
+	assert_output "flow.c: every check passed"
+}
+
 @test "asking for 100 streams from a receiver that grants 8 leaves 8, one flow on each" {
-	start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8
 	run timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -c 80 -r 0
 	assert_success
 	assert_line "asked for 100 outbound streams, the receiver granted 8"
@@ -49,39 +63,50 @@ summary() {
 	assert_equal "$RECEIVER_STATUS" 0
 	run cat "$SERVER_OUT"
 	assert_line --regexp '^association from 127\.0\.0\.1 port [0-9]+: 8 inbound streams, [0-9]+ outbound$'
+	# One line per message, as the receiver saw it.
+	assert_line --regexp '^[0-9:.]{12} message 9/80 flow 1/8 #1 stream 1 ordered -?[0-9]+\.[0-9]{3} ms$'
+	assert_line --regexp '^[0-9:.]{12} the sender shut down after 80 messages$'
+	report "$SERVER_OUT"
+	assert_equal "$REPORT_STATUS" 0
 	for s in 0 1 2 3 4 5 6 7; do
-		assert_equal "$(row "$SERVER_OUT" "$s")" "$s ordered 10 0"
+		assert_equal "$(row "$SERVER_OUT.report" "$s")" "$s ordered 10 0"
 	done
-	assert_equal "$(row "$SERVER_OUT" 8)" ""
-	assert_line "summary expected=80 received=80 missing=0 duplicates=0 order_violations=0 out_of_order=0 malformed=0"
+	assert_equal "$(row "$SERVER_OUT.report" 8)" ""
+	run cat "$SERVER_OUT.report"
+	assert_line "summary expected=80 received=80 missing=0 duplicates=0 order_violations=0 out_of_order=0"
 	assert_line "every message arrived exactly once; ordered streams stayed in order"
 }
 
 @test "stream 7 of 8 works, stream 8 fails with EINVAL naming the limit" {
-	SERVER_NAME=seven start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	SERVER_NAME=seven start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8
 	run --separate-stderr timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -s 7 -c 3 -r 0
 	assert_success
 	assert_equal "$stderr" ""
 	wait_receiver
 	assert_equal "$RECEIVER_STATUS" 0
 	# Every flow went on stream 7, the last one there is.
-	assert_equal "$(row "$SERVER_OUT" 0)" "7 ordered 1 0"
-	assert_equal "$(row "$SERVER_OUT" 2)" "7 ordered 1 0"
+	report "$SERVER_OUT"
+	assert_equal "$(row "$SERVER_OUT.report" 0)" "7 ordered 1 0"
+	assert_equal "$(row "$SERVER_OUT.report" 2)" "7 ordered 1 0"
 
-	SERVER_NAME=eight start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8 -t "$IDLE"
+	SERVER_NAME=eight start_server "$RECEIVER" -a 127.0.0.1 -p 0 -i 8
 	run --separate-stderr timeout 60 "$SENDER" -p "$SERVER_PORT" -o 100 -s 8 -c 3 -r 0
 	assert_failure 1
 	assert_line "asked for 100 outbound streams, the receiver granted 8"
 	assert_equal "$stderr" "$EINVAL_LINE"
+	# The association itself ended well, with nothing in it.
 	wait_receiver
-	assert_equal "$RECEIVER_STATUS" 1
+	assert_equal "$RECEIVER_STATUS" 0
 	run cat "$SERVER_OUT"
-	assert_line "no message arrived"
+	assert_line --regexp 'the sender shut down after 0 messages$'
+	run "$MS/report.sh" "$SERVER_OUT"
+	assert_failure 1
+	assert_output "no message arrived"
 }
 
-@test "the receiver catches a duplicate, a missing message and an ordered stream going backwards" {
+@test "report.sh catches a duplicate, a missing message and an ordered stream going backwards" {
 	# python3 alone can take a minute to start on a busy emulated machine.
-	start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t 600
+	start_server "$RECEIVER" -a 127.0.0.1 -p 0
 	# An independent peer (python3's socket module) that breaks every
 	# rule on stream 0: message 2 before 1, 1 twice, 3 never.
 	run timeout 600 python3 - "$SERVER_PORT" <<-'EOF'
@@ -94,15 +119,19 @@ summary() {
 		s.close()
 	EOF
 	assert_success
+	# Sound headers all, so the receiver prints them and exits 0...
 	wait_receiver
-	assert_equal "$RECEIVER_STATUS" 1
-	run cat "$SERVER_OUT"
-	assert_line "summary expected=4 received=3 missing=1 duplicates=1 order_violations=1 out_of_order=1 malformed=0"
-	assert_line "FAILED: 1 missing, 1 duplicated, 0 malformed, 1 out of order on an ordered stream"
+	assert_equal "$RECEIVER_STATUS" 0
+	assert_equal "$(grep -c ' message 1/4 flow 0/1 #1 stream 0 ordered ' "$SERVER_OUT")" 2
+	# ... and the analysis finds what is wrong.
+	run "$MS/report.sh" "$SERVER_OUT"
+	assert_failure 1
+	assert_line "summary expected=4 received=3 missing=1 duplicates=1 order_violations=1 out_of_order=1"
+	assert_line "FAILED: 1 missing, 1 duplicated, 1 out of order on an ordered stream"
 }
 
 @test "the TCP twin finds every message again by its length prefix" {
-	start_server "$MS/tcp_stream_receiver" -a 127.0.0.1 -p 0 -t "$IDLE"
+	start_server "$MS/tcp_stream_receiver" -a 127.0.0.1 -p 0
 	# Long messages as fast as possible: TCP cuts and glues them freely.
 	run timeout 60 "$MS/tcp_stream_sender" -p "$SERVER_PORT" -f 3 -c 300 -l 5000 -r 0
 	assert_success
@@ -111,29 +140,34 @@ summary() {
 	assert_equal "$RECEIVER_STATUS" 0
 	run cat "$SERVER_OUT"
 	assert_line --regexp '^connection from 127\.0\.0\.1 port [0-9]+: TCP, one byte stream$'
-	assert_equal "$(row "$SERVER_OUT" 1)" "0 ordered 100 0"
-	assert_line "summary expected=300 received=300 missing=0 duplicates=0 order_violations=0 out_of_order=0 malformed=0"
+	report "$SERVER_OUT"
+	assert_equal "$REPORT_STATUS" 0
+	assert_equal "$(row "$SERVER_OUT.report" 1)" "0 ordered 100 0"
+	run cat "$SERVER_OUT.report"
+	assert_line "summary expected=300 received=300 missing=0 duplicates=0 order_violations=0 out_of_order=0"
 }
 
 @test "unordered messages carry the U bit on the wire, ordered ones do not" {
 	local ordered unordered
 	dumpcap_start sctp
 
-	SERVER_NAME=ordered start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t "$IDLE"
+	SERVER_NAME=ordered start_server "$RECEIVER" -a 127.0.0.1 -p 0
 	ordered=$SERVER_PORT
 	run timeout 60 "$SENDER" -p "$ordered" -o 2 -c 20 -r 100
 	assert_success
 	wait_receiver
 	assert_equal "$RECEIVER_STATUS" 0
-	assert_equal "$(row "$SERVER_OUT" 1)" "1 ordered 10 0"
+	report "$SERVER_OUT"
+	assert_equal "$(row "$SERVER_OUT.report" 1)" "1 ordered 10 0"
 
-	SERVER_NAME=unordered start_server "$RECEIVER" -a 127.0.0.1 -p 0 -t "$IDLE"
+	SERVER_NAME=unordered start_server "$RECEIVER" -a 127.0.0.1 -p 0
 	unordered=$SERVER_PORT
 	run timeout 60 "$SENDER" -p "$unordered" -o 2 -c 20 -r 100 -u
 	assert_success
 	wait_receiver
 	assert_equal "$RECEIVER_STATUS" 0
-	assert_equal "$(row "$SERVER_OUT" 1)" "1 unordered 10 0"
+	report "$SERVER_OUT"
+	assert_equal "$(row "$SERVER_OUT.report" 1)" "1 unordered 10 0"
 	capture_stop
 
 	# One line per DATA chunk: destination port and U bit.
@@ -159,15 +193,15 @@ summary() {
 		-n "loss 5% reorder 25% 50%" -m streams,unordered -w "$w"
 	assert_success
 	assert_line --regexp '^intact +yes +yes$'
-	assert_equal "$(summary "$w/streams.receiver" received)" 600
-	assert_equal "$(summary "$w/streams.receiver" duplicates)" 0
-	assert_equal "$(summary "$w/streams.receiver" order_violations)" 0
-	assert_equal "$(summary "$w/streams.receiver" out_of_order)" 0
+	assert_equal "$(summary "$w/streams.report" received)" 600
+	assert_equal "$(summary "$w/streams.report" duplicates)" 0
+	assert_equal "$(summary "$w/streams.report" order_violations)" 0
+	assert_equal "$(summary "$w/streams.report" out_of_order)" 0
 	# The same link really reorders: unordered delivery shows it.
-	assert_equal "$(summary "$w/unordered.receiver" received)" 600
-	assert_equal "$(summary "$w/unordered.receiver" duplicates)" 0
-	(($(summary "$w/unordered.receiver" out_of_order) > 0)) ||
-		fail "no message overtook another on the unordered streams: $(cat "$w/unordered.receiver")"
+	assert_equal "$(summary "$w/unordered.report" received)" 600
+	assert_equal "$(summary "$w/unordered.report" duplicates)" 0
+	(($(summary "$w/unordered.report" out_of_order) > 0)) ||
+		fail "no message overtook another on the unordered streams: $(cat "$w/unordered.report")"
 }
 
 # hol_attempt DIR: one run of the experiment with streams and one
@@ -181,8 +215,8 @@ hol_attempt() {
 		-m streams,one -w "$w"
 	assert_success
 	assert_line --regexp '^intact +yes +yes$'
-	WORST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.receiver")
-	BEST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.receiver")
+	WORST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.report")
+	BEST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.report")
 	echo "clean flows p99: worst $WORST ms with 4 streams, best $BEST ms with one" >&3
 }
 

@@ -132,6 +132,7 @@ packet_line() {
 
 @test "step 4 sends on four streams and runs the head-of-line experiment" {
 	step 4
+	assert_line --regexp '^[0-9:.]{12} message 7/8 flow 3/4 #1 stream 3 ordered [0-9.]+ ms$'
 	assert_line 'every message arrived exactly once; ordered streams stayed in order'
 	local sid
 	for sid in 0 1 2 3; do

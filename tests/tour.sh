@@ -250,12 +250,14 @@ step_multistream() {
 		"one stream per flow, flows 1 to 3 keep their delay; sharing one" \
 		"ordered stream, they wait behind flow 0's retransmissions" \
 		"(head-of-line blocking). The TCP column is the same traffic over TCP."
-	serve stream_receiver multistream/stream_receiver -a 127.0.0.1 -p 0 -t 10 || return 1
+	serve stream_receiver multistream/stream_receiver -a 127.0.0.1 -p 0 || return 1
 	STREAM_PORT=$PORT
 	run_cmd 60 multistream/stream_sender -p "$PORT" -o 4 -c 8 -r 20
-	# The receiver prints its table and exits when the sender closes.
+	# The receiver prints a line per message and exits when the sender
+	# closes; report.sh makes the table and checks the order.
 	wait "${SERVER_PID[stream_receiver]}" 2>/dev/null
 	unserve stream_receiver
+	run_cmd 30 multistream/report.sh "$work/stream_receiver.out"
 	echo
 	echo "(The experiment runs between two network namespaces joined by a"
 	echo "veth pair, so its packets are not in this loopback capture.)"
