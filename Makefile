@@ -79,7 +79,7 @@ HEADERS = common/util.h common/util_old.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
 
-all: $(PROGS) $(TEST_PROGS)
+all: $(PROGS) $(TEST_PROGS) $(FUZZ_OBJS)
 
 # Everything is rebuilt when the compiler or flags change (CC=clang,
 # SANITIZE=1, ...): this file holds the last command line used.
@@ -126,6 +126,16 @@ endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
 # What the daytime programs share.
 $(DAYTIME_PROGS): daytime/daytime.h
+# What the multihome programs share; addrs.h, the address walker, is
+# fuzz/addr_fuzz.c's too.
+$(MULTIHOME_PROGS): multihome/multihome.h multihome/addrs.h
+# Fuzz targets, compiled without libFuzzer (not linked: it brings main)
+# by every build, so that a rename in what they call breaks the build,
+# not the next fuzz run.
+FUZZ_OBJS = fuzz/addr_fuzz.o
+fuzz/addr_fuzz.o: multihome/addrs.h
+fuzz/%.o: fuzz/%.c $(HEADERS) $(FLAGS_STAMP)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror=implicit-function-declaration -c -o $@ $<
 # The notification decoder is a file of its own, linked into the program,
 # its unit test and the fuzz target.
 events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
@@ -199,7 +209,7 @@ shellcheck:
 	shellcheck --exclude=SC2034,SC2154 $(filter-out $(SHELLCHECK_LATER),$(wildcard $(SHELL_LIBS)))
 
 clean:
-	rm -f $(PROGS) $(TEST_PROGS) $(BENCH_DRIVERS) $(FLAGS_STAMP) \
+	rm -f $(PROGS) $(TEST_PROGS) $(FUZZ_OBJS) $(BENCH_DRIVERS) $(FLAGS_STAMP) \
 		$(LIBSCTP_STAMP)
 
 # Also the VM's kernel cache, the recorded test times and the outputs of

@@ -1,99 +1,76 @@
 /*
- * addr_fuzz.c - libFuzzer target: addr_str(), addr_port() and addr_len()
- * from common/util.h over arbitrary address bytes, walked the way the
- * programs walk the packed arrays of sctp_getladdrs()/sctp_getpaddrs().
+ * addr_fuzz.c - libFuzzer target: multihome/addrs.h's addr_next() walking
+ * arbitrary bytes as a packed address array, the way multihome_server
+ * and multihome_client walk what sctp_getladdrs()/sctp_getpaddrs() hand
+ * them, and util.h's addr_str() on every entry it yields.
  *
- * Those arrays hold sockaddr_in and sockaddr_in6 entries back to back,
- * each as long as its family says (addr_len), and the programs step
- * through them with `p += addr_len(sa)` (multihome_server.c,
- * multihome_client.c; their walkers are static, so the util.h pieces
- * they are built from are fuzzed here, in the same loop). The input
- * becomes such an array: as many whole entries as fit, any family,
- * any bytes, copied to a heap block of exactly that length and walked
- * in place. Checked on top of the sanitizers: nothing is read past the
- * array (so no entry past its addr_len() bytes),
- * every text is NUL-terminated within the buffer it was given (of a
- * size the input picks), and an AF_INET/AF_INET6 entry reads back as
- * the address inet_pton() gives for the text.
+ * The input, copied to a heap block of exactly its length, is the array.
+ * Checked on top of the sanitizers (which catch any read past the
+ * block): the walk only moves forward and stays inside the block; it
+ * stops only at the end, at a family other than AF_INET/AF_INET6, or at
+ * an entry cut short; every text is NUL-terminated within ADDR_STRLEN
+ * and reads back, through inet_pton(), as the entry's address and port.
  *
  * Try:
  *   fuzz/run.sh 10 addr
  */
-#include "util_old.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util.h"
+#include "../multihome/addrs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Entries one run walks at most, like a host with many addresses. */
-#define MAX_ENTRIES 64
+/* The address and port addr_str() wrote into TEXT are those of SA. */
+static void
+check_text(const struct sockaddr *sa, const char *text)
+{
+	const struct sockaddr_in *in = (const void *)sa;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+	int v6 = sa->sa_family == AF_INET6;
+	unsigned char bin[sizeof(struct in6_addr)];
+	char addr[ADDR_STRLEN];
+	unsigned port;
+
+	if (memchr(text, '\0', ADDR_STRLEN) == NULL)
+		abort();
+	if (sscanf(text, "%45s port %u", addr, &port) != 2 ||
+	    inet_pton(sa->sa_family, addr, bin) != 1 ||
+	    memcmp(bin,
+		   v6 ? (const void *)&in6->sin6_addr
+		      : (const void *)&in->sin_addr,
+		   v6 ? sizeof(in6->sin6_addr) : sizeof(in->sin_addr)) != 0 ||
+	    port != ntohs(v6 ? in6->sin6_port : in->sin_port))
+		abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t textlen = INET6_ADDRSTRLEN, used = 0, n = 0;
-	unsigned char *array;
-	const unsigned char *p;
+	unsigned char *array = malloc(size ? size : 1);
+	const struct sockaddr *sa;
+	char text[ADDR_STRLEN];
+	size_t off = 0, was = 0;
 
-	if (size > 0) {
-		textlen = 1 + data[0] % (INET6_ADDRSTRLEN + 16);
-		data++;
-		size--;
-	}
-	/* How many whole entries the bytes make: the kernel never hands
-	 * out half of one. */
-	while (n < MAX_ENTRIES && used + sizeof(sa_family_t) <= size) {
-		struct sockaddr sa;
-		size_t len;
-
-		memset(&sa, 0, sizeof(sa));
-		memcpy(&sa.sa_family, data + used, sizeof(sa.sa_family));
-		len = addr_len(&sa);
-		if (used + len > size)
-			break;
-		used += len;
-		n++;
-	}
-	array = malloc(used ? used : 1);
 	if (array == NULL)
 		abort();
-	memcpy(array, data, used);
-
-	p = array;
-	for (size_t i = 0; i < n; i++) {
-		/* In place, as the programs do: entries are 16 or 28 bytes,
-		 * so each stays 4-byte aligned in a malloc'ed array. */
-		const struct sockaddr *sa = (const void *)p;
-		char *text = malloc(textlen);
-		unsigned char bin[sizeof(struct in6_addr)];
-
-		if (text == NULL)
+	memcpy(array, data, size);
+	while ((sa = addr_next(array, size, &off)) != NULL) {
+		/* Forward by exactly one entry, inside the block. */
+		if ((const unsigned char *)sa != array + was || off <= was ||
+		    off > size || off - was != addr_len(sa))
 			abort();
-		addr_str(sa, text, textlen);
-		if (memchr(text, '\0', textlen) == NULL)
+		check_text(sa, addr_str(sa, text));
+		was = off;
+	}
+	/* Stopped at the end, or at an entry it must not read. */
+	if (off != was)
+		abort();
+	if (size - off >= sizeof(sa_family_t)) {
+		sa = (const void *)(array + off);
+		if (addr_len(sa) != 0 && addr_len(sa) <= size - off)
 			abort();
-		(void)addr_port(sa);
-		/* A buffer too small gives a cut "?(family N)", or "". */
-		if ((sa->sa_family == AF_INET || sa->sa_family == AF_INET6) &&
-		    text[0] != '?' && text[0] != '\0') {
-			const void *want =
-				sa->sa_family == AF_INET
-					? (const void *)&(
-						  (const struct sockaddr_in
-							   *)(const void *)sa)
-						  ->sin_addr
-					: (const void *)&(
-						  (const struct sockaddr_in6
-							   *)(const void *)sa)
-						  ->sin6_addr;
-
-			if (inet_pton(sa->sa_family, text, bin) != 1 ||
-			    memcmp(bin, want,
-				   sa->sa_family == AF_INET
-					   ? sizeof(struct in_addr)
-					   : sizeof(struct in6_addr)) != 0)
-				abort();
-		}
-		free(text);
-		p += addr_len(sa);
 	}
 	free(array);
 	return 0;

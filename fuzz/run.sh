@@ -5,7 +5,7 @@
 # Targets (fuzz/NAME_fuzz.c; each file's header says what it checks):
 #   decode           events/decode.c, the notification decoder
 #   number           parse_number()/parse_port() of common/util.h
-#   addr             addr_str/addr_port/addr_len over packed address arrays
+#   addr             multihome/addrs.h walking packed address arrays, addr_str
 #   echo_reassembly  echo_server.c's message reassembly and echo
 #   stream_receiver  multistream/flow.c, the header stream_receiver parses
 #   events_receive   sctp_events.c's notification reassembly

@@ -220,18 +220,17 @@ def number_seeds():
 
 
 def addr_seeds():
-    # Byte 0: text buffer length (1 + b % 62), then the packed array.
+    # The packed array itself (multihome/addrs.h walks it).
     v4 = sockaddr_in("127.0.0.1", 3016)
     v6 = sockaddr_in6("2001:db8::1", 3016)
     mapped = sockaddr_in6("::ffff:10.0.0.1", 80)
     seeds = {
-        "v4": b"\x2d" + v4,
-        "v6": b"\x2d" + v6,
-        "mixed": b"\x2d" + v4 + v6 + sockaddr_in("10.1.2.3", 1) + mapped,
-        "unknown_family": b"\x2d" + struct.pack("=H", 1) + b"\0" * 14 + v4,
-        "small_text": b"\x07" + v6,
-        "tiny_text": b"\x00" + v4,
-        "half_entry": b"\x2d" + v4 + v6[:20],
+        "v4": v4,
+        "v6": v6,
+        "mixed": v4 + v6 + sockaddr_in("10.1.2.3", 1) + mapped,
+        "unknown_family": v4 + struct.pack("=H", 1) + b"\0" * 14 + v4,
+        "half_entry": v4 + v6[:20],
+        "odd_tail": v6 + b"\x0a",
     }
     for name, data in seeds.items():
         write("addr", name, data)

@@ -14,11 +14,14 @@
 #
 # multihome_server binds both server addresses; multihome_client connects
 # to both, makes 10.131.1.2 the primary and sends 20 numbered messages a
-# second, which the server echoes. Once both ends have confirmed both
+# second, which the server echoes. Once the server has confirmed both
 # paths, the script breaks path 1 (nftables drops SCTP going in and out of
 # c1; -b link takes c1 down instead), waits until the client reports the
 # path unreachable, repairs it, waits until it is available again, and
-# stops the client, which checks that every echo came back once, in order.
+# stops the client. Both programs print one timestamped line per message
+# and per event; the script reads everything it reports out of those
+# lines: every echo back once and in order, the gap in the echoes that
+# is the failover, the path the data took.
 #
 # -l runs the experiment on loopback instead, for machines without network
 # namespaces: the server binds 127.0.0.1 and 127.0.0.2, the client makes
@@ -118,13 +121,13 @@ if ((loopback)); then
 	cns=() sns=()
 	server_addrs=(127.0.0.1 127.0.0.2)
 	primary=127.0.0.2 alternate=127.0.0.1
-	client_pri='' client_alt=''
+	client_alt=''
 else
 	cname=$prefix-client sname=$prefix-server
 	cns=(ip netns exec "$cname") sns=(ip netns exec "$sname")
 	server_addrs=(10.131.1.2 10.131.2.2)
 	primary=10.131.1.2 alternate=10.131.2.2
-	client_pri=10.131.1.1 client_alt=10.131.2.1
+	client_alt=10.131.2.1
 fi
 table=mhfail$$
 
@@ -208,20 +211,6 @@ last() { grep -E -- "$2" "$1" | tail -n1; }
 # first_ts FILE REGEX [FROM]: timestamp of the first matching line (at
 # line FROM or later).
 first_ts() { tail -n "+${3:-1}" "$1" | grep -E -- "$2" | head -n1 | cut -d' ' -f1; }
-# for_good FILE FROM START END TO BACK: timestamp of the first line (at
-# line FROM or later, stamped from START up to END) matching TO that no
-# later line matching BACK undoes before END. Traffic that moves to the
-# other path for a moment and back (a false alarm) does not count.
-for_good() {
-	tail -n "+$2" "$1" | awk -v s="$(ms "$3")" -v e="$(ms "$4")" -v to="$5" -v back="$6" '
-		function ms(x, a) { split(x, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
-		{ t = ms($1); if (t < s - 43200000) t += 86400000 }
-		t < s || t >= e { next }
-		$0 ~ to && cand == "" { cand = $1; next }
-		$0 ~ back { cand = "" }
-		END { print cand }'
-}
-
 # prepare NAME CMD...: start CMD with a FIFO as its last argument, to read
 # its commands from when trigger NAME writes them. Starting a program can
 # take seconds on a busy emulated machine; a write takes microseconds, so
@@ -309,7 +298,7 @@ fi
 # --- the programs ----------------------------------------------------------
 binds=()
 for a in "${server_addrs[@]}"; do binds+=(-a "$a"); done
-"${sns[@]}" "$server_bin" "${binds[@]}" -p 0 "${tune[@]}" \
+"${sns[@]}" "$server_bin" "${binds[@]}" -p 0 -v "${tune[@]}" \
 	>"$log/server.out" 2>"$log/server.err" &
 server_pid=$!
 wait_for "$log/server.out" '^listening on .* port [0-9]+$' 30 "$server_pid" ||
@@ -319,112 +308,94 @@ port=$(sed -nE 's/^listening on .* port ([0-9]+)$/\1/p' "$log/server.out")
 # timeout: a client that somehow never ends cannot hang the experiment.
 limit=$((cycles * (hold + wait_up + 60) + 120))
 "${cns[@]}" timeout -s INT -k 10 "$limit" "$client_bin" \
-	-a "$primary" -a "$alternate" -P "$primary" -p "$port" -r "$rate" -v \
+	-a "$primary" -a "$alternate" -P "$primary" -p "$port" -r "$rate" \
 	"${tune[@]}" >"$log/client.out" 2>"$log/client.err" &
 client_pid=$!
 wait_for "$log/client.out" 'COMM_UP' 60 "$client_pid" || die "the client did not connect"
 
-# Both ends must have confirmed the other path before it can take over:
-# addresses learnt from the INIT are heartbeat-checked first.
-wait_for "$log/client.out" "path $alternate: (ACTIVE|UNCONFIRMED -> ACTIVE)" 60 "$client_pid" ||
-	die "the client never confirmed $alternate"
+# Both ends must have confirmed the other path before it can take over.
+# The client gave sctp_connectx() both server addresses: confirmed at
+# once. The server learnt the client's from its INIT: heartbeat-checked.
 if [[ -n $client_alt ]]; then
-	wait_for "$log/server.out" "PEER_ADDR_CHANGE $client_alt ADDR_CONFIRMED" 60 "$server_pid" ||
+	wait_for "$log/server.out" "PEER_ADDR_CHANGE $client_alt port [0-9]+ ADDR_CONFIRMED" 60 "$server_pid" ||
 		die "the server never confirmed $client_alt"
 fi
 say "both paths confirmed"
 
-# on_primary: the client sends on the primary, which has been ACTIVE for a
-# second. Under emulation the machine sometimes stalls longer than an RTO,
-# a timer fires falsely and traffic moves for a moment: wait that out.
+# on_primary: no event about the primary for a second (the last one, if
+# any, made it available again), and echoes flowing, in namespaces from
+# the primary. Under emulation the machine sometimes stalls longer than
+# an RTO, a timer fires falsely and traffic moves for a moment: wait
+# that out.
 on_primary() {
-	local l
-	[[ $(last "$log/client.out" ' sending on ') == *" $primary, the primary" ]] || return 1
-	l=$(last "$log/client.out" " path $primary: ")
-	[[ $l == *" ACTIVE ("* ]] || return 1
+	local l e
+	l=$(last "$log/client.out" "PEER_ADDR_CHANGE ")
+	[[ -z $l || $l == *" ADDR_AVAILABLE" || $l == *" ADDR_MADE_PRIM" || $l == *" ADDR_CONFIRMED" ]] || return 1
+	e=$(last "$log/client.out" "$ts_re""echo [0-9]+ from ")
+	[[ -n $e ]] || return 1
+	[[ -n $client_alt && $e != *" from $primary port "* ]] && return 1
 	now
-	(($(since "${l%% *}" "$NOW") >= 1000))
+	(($(since "${e%% *}" "$NOW") < 500)) || return 1
+	[[ -z $l ]] || (($(since "${l%% *}" "$NOW") >= 1000))
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # measure PREFIX: what this cycle's fault did, by the programs' clocks.
 #
-# When did the path break? The fault was triggered at $fault, but the
-# command doing it may take a moment to run on a busy machine, so the
-# client's own record decides. The first message the broken path
-# swallowed is the first one echoed after the primary left ACTIVE for
-# good (its retransmission timer was what expired); the message before it
-# got through. So the path broke between those two were sent: the report
-# counts from the earlier instant (or from $fault, if later), which
-# overstates failover by one send interval at most.
-#
-# Failover: from there to the first message through the other path. With
-# namespaces the server sees it: its data comes from the client's other
-# address, for good. On loopback the client has one address and only its
-# direction fails over: the swallowed message's echo is the first message
-# through.
+# Failover: the gap in the echoes around the moment the client's kernel
+# gave up on the primary (ADDR_POTENTIALLY_FAILED). A message the broken
+# path swallowed comes back only once its retransmission timer has fired
+# and the retransmission has taken the other path: that is the gap (it
+# also holds up to one send interval, the moment of the break between
+# two sends). Without that event (pf_retrans at or above
+# path_max_retrans) it is the longest gap before the repair. A stall of
+# the machine elsewhere in the fault makes gaps too: they do not count.
+# Which path the data took is in the lines too: with namespaces the
+# server names the client address each message came from, the client
+# the server address of each echo.
 measure() {
-	local pre=$1 left n caught prev got start moved echoed down up how_known
+	local pre=$1 gap pf down up moved echoed how="the longest gap between echoes after the fault"
 	echo "${pre}fault: $fault, $what"
-	if [[ -n $client_alt ]]; then
-		# The server names the path its data arrives on.
-		moved=$(for_good "$log/server.out" "$server_mark" "$fault" "$repair" \
-			" data now arrives from $client_alt" " data now arrives from $client_pri")
-		echoed=$(for_good "$log/client.out" "$client_mark" "$fault" "$repair" \
-			" echoes now arrive from $alternate" " echoes now arrive from $primary")
-	fi
-	left=$(for_good "$log/client.out" "$client_mark" "$fault" "$repair" \
-		" path $primary: ACTIVE -> " " path $primary: .* -> ACTIVE ")
-	if [[ -n $left ]]; then
-		n=$(tail -n "+$client_mark" "$log/client.out" | grep -n -m1 -- "^$left path $primary: ACTIVE -> ")
-		caught=$(tail -n "+$((client_mark + ${n%%:*}))" "$log/client.out" |
-			awk '$2 == "echo" && $4 == "from" && $(NF - 2) == "trip" { print $3, $1, $(NF - 1); exit }')
-	fi
-	start=$fault how_known="the fault's trigger: an upper bound"
-	if [[ -n ${caught:-} ]]; then
-		read -r n got _ <<<"$caught"
-		prev=$(grep -E -m1 -- "$ts_re""echo $((n - 1)) from .* round trip -?[0-9]+ ms$" "$log/client.out")
-		if [[ -n $prev ]]; then
-			prev=$(sent_time "${prev%% *}" "$(awk '{ print $(NF - 1) }' <<<"$prev")")
-			# Only if no message got through the other path before:
-			# without the potentially failed state the swallowed
-			# messages are not the ones echoed after it (see the lab
-			# exercise in README.md).
-			if (($(since "$start" "$prev") > 0)) &&
-				{ [[ -z ${moved:-} ]] || (($(since "$prev" "$moved") >= 0)); }; then
-				start=$prev how_known="message $((n - 1)) got through, message $n did not"
-			fi
-		fi
-	fi
-	echo "${pre}broken: by $start ($how_known)"
-	if [[ -n $client_alt ]]; then
-		if [[ -n ${moved:-} ]]; then
-			failovers+=("$(since "$start" "$moved")")
-			echo "${pre}failover: ${failovers[-1]} ms (path broken to the first message from $client_alt at the server)"
-		else
-			echo "${pre}failover: not seen at the server"
-		fi
-		if [[ -n ${echoed:-} ]]; then
-			roundtrips+=("$(since "$start" "$echoed")")
-			echo "${pre}echo round trip: ${roundtrips[-1]} ms (path broken to the first echo from $alternate: the server failed over too)"
-		fi
-	elif [[ -n ${caught:-} ]]; then
-		failovers+=("$(since "$start" "$got")")
-		echo "${pre}failover: ${failovers[-1]} ms (path broken to the echo of message $n, through the other path)"
+	pf=$(at_or_after "$log/client.out" "$client_mark" "$fault" "PEER_ADDR_CHANGE $primary port [0-9]+ ADDR_POTENTIALLY_FAILED")
+	if [[ -n $pf ]] && (($(since "$pf" "$repair") > 0)); then
+		how="the gap between echoes around ADDR_POTENTIALLY_FAILED"
 	else
-		echo "${pre}failover: not measured ($primary never left ACTIVE for good, or no echo followed)"
+		pf=
 	fi
-	down=$(at_or_after "$log/client.out" "$client_mark" "$fault" "PEER_ADDR_CHANGE $primary ADDR_UNREACHABLE")
-	[[ -n $down ]] && echo "${pre}unreachable: $(since "$start" "$down") ms after the path broke (ADDR_UNREACHABLE)"
-	up=$(at_or_after "$log/client.out" "$repair_mark" "$repair" "PEER_ADDR_CHANGE $primary ADDR_AVAILABLE")
+	gap=$(echo_gap "$log/client.out" "$fault" "$repair" "$pf")
+	if [[ -n $gap ]]; then
+		read -r gap from to <<<"$gap"
+		failovers+=("$gap")
+		echo "${pre}failover: $gap ms ($how: from message $from to message $to)"
+	else
+		echo "${pre}failover: not measured (no echo between the fault and the repair)"
+	fi
+	if [[ -n $client_alt ]]; then
+		moved=$(at_or_after "$log/server.out" "$server_mark" "$fault" " echo .* from $client_alt port ")
+		echoed=$(at_or_after "$log/client.out" "$client_mark" "$fault" " echo [0-9]+ from $alternate port ")
+		[[ -n $moved ]] && echo "${pre}other path: data from $client_alt at the server $(since "$fault" "$moved") ms after the fault"
+		[[ -n $echoed ]] && echo "${pre}other path: echoes from $alternate at the client $(since "$fault" "$echoed") ms after the fault"
+	fi
+	down=$(at_or_after "$log/client.out" "$client_mark" "$fault" "PEER_ADDR_CHANGE $primary port [0-9]+ ADDR_UNREACHABLE")
+	[[ -n $down ]] && echo "${pre}unreachable: $(since "$fault" "$down") ms after the fault (ADDR_UNREACHABLE)"
+	up=$(at_or_after "$log/client.out" "$repair_mark" "$repair" "PEER_ADDR_CHANGE $primary port [0-9]+ ADDR_AVAILABLE")
 	[[ -n $up ]] && echo "${pre}available: $(since "$repair" "$up") ms after the repair (ADDR_AVAILABLE)"
 	return 0
 }
-# sent_time TS RTT: TS minus RTT ms, as HH:MM:SS.mmm.
-sent_time() {
-	local t=$(($(ms "$1") - $2))
-	((t < 0)) && t=$((t + 86400000))
-	printf '%02d:%02d:%02d.%03d\n' $((t / 3600000)) $((t / 60000 % 60)) $((t / 1000 % 60)) $((t % 1000))
+# echo_gap FILE FROM TO [AT]: "MS N M", the gap between the client's
+# echoes of messages N and M: the one around AT, else the longest, the
+# second echo stamped after FROM, both before TO.
+echo_gap() {
+	awk -v s="$(ms "$2")" -v e="$(ms "$3")" -v at="${4:+$(ms "$4")}" '
+		function ms(x, a) { split(x, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+		function wrap(t) { return t < s - 43200000 ? t + 86400000 : t }
+		BEGIN { if (at != "") at = wrap(at) }
+		$2 != "echo" || $4 != "from" { next }
+		{ t = wrap(ms($1)) }
+		t >= e { exit }
+		t >= s && prev != "" && (at == "" ? t - prev > best : prev <= at && t > at) { best = t - prev; from = n; to = $3 }
+		{ prev = t; n = $3 }
+		END { if (best != "") print best, from, to }' "$1"
 }
 # at_or_after FILE FROM TS REGEX: timestamp of the first line (at line
 # FROM or later) matching REGEX and stamped TS or later.
@@ -435,7 +406,7 @@ at_or_after() {
 }
 
 # --- the faults --------------------------------------------------------------
-failovers=() roundtrips=() by_itself=0
+failovers=() by_itself=0
 for ((cycle = 1; cycle <= cycles; cycle++)); do
 	pre='' tag=''
 	((cycles > 1)) && pre="cycle $cycle: " tag=" (cycle $cycle)"
@@ -460,7 +431,7 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
 		for ((i = 0; i < 200; i++)); do kill -0 "$client_pid" 2>/dev/null || break; sleep 0.05; done
 		kill -0 "$client_pid" 2>/dev/null || by_itself=1
 	else
-		wait_for "$log/client.out" "PEER_ADDR_CHANGE $primary ADDR_UNREACHABLE" "$hold" \
+		wait_for "$log/client.out" "PEER_ADDR_CHANGE $primary port [0-9]+ ADDR_UNREACHABLE" "$hold" \
 			"$client_pid" "$client_mark" ||
 			say "$primary not reported unreachable within $hold s"
 	fi
@@ -470,7 +441,7 @@ for ((cycle = 1; cycle <= cycles; cycle++)); do
 	echo "$repair repair$tag: path restored" >>"$log/net.log"
 	echo "$prog: $repair repair$tag: path restored" >&2
 	((all)) && break
-	wait_for "$log/client.out" "PEER_ADDR_CHANGE $primary ADDR_AVAILABLE" "$wait_up" \
+	wait_for "$log/client.out" "PEER_ADDR_CHANGE $primary port [0-9]+ ADDR_AVAILABLE" "$wait_up" \
 		"$client_pid" "$repair_mark" ||
 		say "$primary not reported available within $wait_up s"
 	measure "$pre" >>"$log/result"
@@ -489,9 +460,6 @@ server_pid=
 # --- the report --------------------------------------------------------------
 # header FILE: the lines before the first timestamped one.
 header() { awk -v re="$ts_re" '$0 ~ re { exit } { print }' "$1"; }
-# tail_lines FILE: untimestamped lines after the timeline began, except
-# continuations (indented) of a timestamped line.
-tail_lines() { awk -v re="$ts_re" '$0 ~ re { t = 1; next } t && !/^ / { print }' "$1"; }
 # timeline SRC FILE: timestamped lines (and their indented continuations)
 # as "TS<TAB>SRC<TAB>N<TAB>TEXT", for a stable sort.
 timeline() {
@@ -499,20 +467,69 @@ timeline() {
 		$0 ~ re { ts = $1; sub(/^[^ ]+ /, ""); printf "%s\t%s\t%d\t%s\n", ts, src, NR, $0; next }
 		ts != "" && /^ / { printf "%s\t%s\t%d\t%s\n", ts, src, NR, $0 }' "$2"
 }
+# paths FILE: FILE with its line per message replaced by a line where
+# the path changes: the server address the client's echoes come from,
+# the client address each association's data comes from at the server.
+paths() {
+	awk '
+		$2 == "echo" && $4 == "from" {
+			if ($5 != from)
+				print $1, "echoes", (from == "" ? "arrive from " $5 : "now arrive from " $5 " (were from " from ")")
+			from = $5
+			next
+		}
+		$4 == "echo" && $10 == "from" {
+			if ($11 != was[$3])
+				print $1, $2, $3, "data", (was[$3] == "" ? "arrives from " $11 : "now arrives from " $11 " (was " was[$3] ")")
+			was[$3] = $11
+			next
+		}
+		{ print }' "$1"
+}
+# summary FILE: the client's echoes checked. Every message it sent (the
+# "stopped sending after message N" line) echoed once, in order, on the
+# stream it went on. After COMM_LOST, the first message never echoed:
+# it was sent one interval after the last echo came (round trips here
+# are a few ms), so many ms before the association was declared lost.
+summary() {
+	awk '
+		function ms(x, a) { split(x, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
+		/^sending a numbered message every / { every = $6; stream = $NF }
+		$2 == "echo" && $4 == "from" {
+			n = $3 + 0
+			if (seen[n]++) dup++
+			else { echoed++; if (n < max) late++ }
+			if (n > max) { max = n; at = ms($1) }
+			if ($NF != stream) wrong++
+		}
+		$2 == "stopped" { sent = $NF }
+		$4 == "ASSOC_CHANGE" && $5 == "COMM_LOST" { lost = ms($1) }
+		END {
+			if (sent == "") sent = max
+			printf "summary: sent %d, echoed %d, missing %d, duplicated %d, out of order %d, wrong stream %d\n",
+				sent, echoed, sent - echoed, dup, late, wrong
+			if (lost != "" && max < sent) {
+				d = lost - (at + every)
+				if (d < -43200000) d += 86400000
+				printf "first message never echoed: %d, sent %d ms before COMM_LOST\n", max + 1, d
+			}
+		}' "$1"
+}
 
 echo "== server =="
 header "$log/server.out"
 echo "== client =="
 header "$log/client.out"
-echo "== timeline (one line per echo left out: -o DIR keeps them) =="
+echo "== timeline (one line per message left out: -o DIR keeps them) =="
 {
 	timeline network "$log/net.log"
-	grep -Ev "$ts_re"'echo [0-9]+ from ' "$log/client.out" >"$log/client.events"
+	paths "$log/client.out" >"$log/client.events"
 	timeline client "$log/client.events"
-	timeline server "$log/server.out"
+	paths "$log/server.out" >"$log/server.events"
+	timeline server "$log/server.events"
 } | sort -s -t$'\t' -k1,1 | awk -F'\t' '{ printf "%s %-7s %s\n", $1, $2, $4 }'
 echo "== client summary =="
-tail_lines "$log/client.out"
+summary "$log/client.out" | tee "$log/summary"
 for f in client.err server.err; do
 	[[ -s $log/$f ]] && { echo "== ${f%.err} stderr =="; cat "$log/$f"; }
 done
@@ -520,13 +537,13 @@ done
 echo "== result =="
 if ((all)); then
 	echo "fault: $fault, $what"
-	lost=$(first_ts "$log/client.out" "$ts_re"'ASSOC_CHANGE COMM_LOST' "$client_mark")
+	lost=$(first_ts "$log/client.out" "$ts_re"'assoc [0-9]+: ASSOC_CHANGE COMM_LOST' "$client_mark")
 	if [[ -n $lost ]]; then
 		echo "association lost: $(since "$fault" "$lost") ms after the fault (COMM_LOST)"
 	else
 		echo "association lost: never (no COMM_LOST)"
 	fi
-	grep -E '^(summary|first message never echoed):' "$log/client.out"
+	cat "$log/summary"
 	if ((by_itself)); then
 		echo "client exit status: $client_status (it exited by itself)"
 	else
@@ -538,9 +555,7 @@ fi
 cat "$log/result"
 if ((cycles > 1 && ${#failovers[@]} > 0)); then
 	echo "failover: $(median "${failovers[@]}") ms (median of ${#failovers[@]} cycles: ${failovers[*]})"
-	((${#roundtrips[@]})) &&
-		echo "echo round trip: $(median "${roundtrips[@]}") ms (median of ${#roundtrips[@]} cycles: ${roundtrips[*]})"
 fi
-grep -E '^(summary|longest round trip):' "$log/client.out"
+grep '^summary:' "$log/summary"
 echo "client exit status: $client_status"
-((client_status == 0))
+((client_status == 0)) && grep -q ', missing 0, duplicated 0, out of order 0, wrong stream 0$' "$log/summary"

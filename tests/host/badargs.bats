@@ -211,7 +211,7 @@ check_table() {
 	common_rows multihome/multihome_server
 	local many=()
 	for i in $(seq 17); do many+=(-a "127.0.0.$i"); done
-	bad multihome/multihome_server "at most 16 -a options" "${many[@]}"
+	bad multihome/multihome_server "-a: at most 16 addresses" "${many[@]}"
 	bad multihome/multihome_server "-T: 'nope=1' is not NAME=VALUE" -a "$NOWHERE" -T nope=1
 	bad multihome/multihome_server "-T: 'rto_min' is not NAME=VALUE" -a "$NOWHERE" -T rto_min
 	bad multihome/multihome_server "rto_min: '0' is not a number" -a "$NOWHERE" -T rto_min=0
@@ -223,8 +223,8 @@ check_table() {
 	common_rows multihome/multihome_client
 	local many=()
 	for i in $(seq 17); do many+=(-a "127.0.0.$i"); done
-	bad multihome/multihome_client "at most 16 -a options" "${many[@]}"
-	bad multihome/multihome_client "give the server's addresses with -a"
+	bad multihome/multihome_client "-a: at most 16 addresses" "${many[@]}"
+	bad multihome/multihome_client "-a: give the server's addresses"
 	bad multihome/multihome_client "rto_min: 'x' is not a number" -a 127.0.0.1 -T rto_min=x
 	bad multihome/multihome_client "stream: '65536' is not a number" -a 127.0.0.1 -s 65536
 	bad multihome/multihome_client "rate: '0' is not a number" -a 127.0.0.1 -r 0

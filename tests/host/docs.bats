@@ -37,7 +37,8 @@ guide_functions() {
 	done
 	printf '%s\n' "${missing[@]}"
 	((${#missing[@]} == 0))
-	# Both guides were found, with their tables.
+	# The guides left were found, with their tables (multihome's is
+	# gone: its programs read on their own; events' has 12 functions).
 	echo "$n functions named"
-	((n >= 20))
+	((n >= 10))
 }
