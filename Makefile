@@ -65,6 +65,7 @@ DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
 MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
 EVENTS_PROGS = events/sctp_events
+ASSOC_PROGS = assoc/sctp_assoc
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
 ECHO_TWINS = echo/tcp_echo_server echo/tcp_echo_client
@@ -72,7 +73,7 @@ MULTISTREAM_TWINS = multistream/tcp_stream_sender multistream/tcp_stream_receive
 TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
-	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(TCP_TWINS)
+	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(ASSOC_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
 TEST_PROGS = tests/seccomp-deny events/decode_test tests/flow_test
 HEADERS = common/util.h common/util_old.h

@@ -25,6 +25,10 @@
 #                            initack_tag sids v4params v6params
 #                            (types: chunk type numbers, comma-separated;
 #                            sids: the DATA chunks' stream numbers)
+#   wire_packets PORT        the SCTP packets to or from PORT, one line
+#                            each: ">" (to PORT) or "<" (from it), then
+#                            its chunks joined by "+", a DATA chunk with
+#                            its stream: "> COOKIE_ECHO+DATA/0"
 #   wire_tcp PORT [FROM [TO]] the TCP segments to or from PORT: frame src
 #                            sport dst dport flags(hex) length
 #   wire_summary PORT [FROM [TO]]
@@ -172,6 +176,25 @@ wire_sctp() {
 		print $1, ($2 != "" ? $2 : $3), $4, ($5 != "" ? $5 : $6), $7,
 		    $8, $9, $10, $11, dec($12), $18, $19
 	}' "$WIRE_TEXT"
+}
+
+# wire_packets PORT: see the header. (Chunk names: chunk_names, in
+# tests/test_helper.bash.)
+wire_packets() {
+	local dport types sids i d line
+	local -a names sid
+	# (awk first: read would merge the empty columns, tabs being blanks.)
+	wire_sctp "$1" | awk -F'\t' -v OFS='\t' '{ print $5, $7, $10 }' |
+		while IFS=$'\t' read -r dport types sids; do
+		mapfile -t names < <(tr ',' '\n' <<<"$types" | chunk_names)
+		IFS=, read -ra sid <<<"$sids"
+		d=0 line=
+		for i in "${!names[@]}"; do
+			[[ ${names[i]} == DATA ]] && names[i]+=/${sid[d++]}
+			line+=${line:++}${names[i]}
+		done
+		if [[ $dport == "$1" ]]; then echo "> $line"; else echo "< $line"; fi
+	done
 }
 
 # wire_tcp PORT [FROM [TO]]: see the header.
