@@ -11,10 +11,12 @@
 #   - a firewall that admits SCTP to one port only
 #
 # One tshark runs for the whole file (tests/lib/pcap.bash says why); each
-# test picks its packets out by its own ephemeral port. Where a lesson
-# needs a socket call no program of the suite makes (SO_LINGER, shutdown()
-# then send(), bind() without SO_REUSEADDR, sendto() without connect()),
-# a few lines of Python make it, visibly, in the test.
+# test picks its packets out by its own ephemeral port. The lessons of an
+# association's life (implicit setup, no half-close, ABORT, no TIME_WAIT)
+# are assoc/sctp_assoc's options (assoc/README.md); where a lesson needs a
+# socket call no program of the suite makes (SO_REUSEADDR on both TCP
+# sockets, the SCTP_RTOINFO of a connect that must fail), a few lines of
+# Python make it, visibly, in the test.
 
 bats_require_minimum_version 1.5.0
 
@@ -27,6 +29,7 @@ load lib/pcap
 # under emulation; -S (no site-packages: the standard library is all we
 # use) saves a little more.
 PYTHON=${PYTHON:-/usr/bin/python3}
+ASSOC=$TOP/assoc/sctp_assoc
 
 setup_file() {
 	wire_start "$BATS_FILE_TMPDIR/wire" "sctp or tcp"
@@ -49,27 +52,6 @@ teardown() {
 	stop_all
 }
 
-# packets PORT: one line per SCTP packet to or from PORT, in capture
-# order: ">" for a packet to PORT (from the client), "<" for one from PORT,
-# then its chunks by name (chunk_names, test_helper.bash), joined by "+";
-# a DATA chunk gets its stream number: DATA/0.
-packets() {
-	local dport types sids i d line
-	local -a names sid
-	# (awk first: read would merge the empty columns, tabs being blanks.)
-	wire_sctp "$1" | awk -F'\t' -v OFS='\t' '{ print $5, $7, $10 }' |
-		while IFS=$'\t' read -r dport types sids; do
-		mapfile -t names < <(tr ',' '\n' <<<"$types" | chunk_names)
-		IFS=, read -ra sid <<<"$sids"
-		d=0 line=
-		for i in "${!names[@]}"; do
-			[[ ${names[i]} == DATA ]] && names[i]+=/${sid[d++]}
-			line+=${line:++}${names[i]}
-		done
-		if [[ $dport == "$1" ]]; then echo "> $line"; else echo "< $line"; fi
-	done
-}
-
 @test "the handshake is INIT, INIT_ACK, COOKIE_ECHO, COOKIE_ACK, and every later packet carries the tag its receiver chose" {
 	start_server "$TOP/echo/echo_server" -a 127.0.0.1 -p 0
 	run timeout 20 "$TOP/echo/echo_client" -p "$SERVER_PORT" -m hello
@@ -77,7 +59,7 @@ packets() {
 	assert_output hello
 	wire_sync
 
-	run packets "$SERVER_PORT"
+	run wire_packets "$SERVER_PORT"
 	# A one-to-one client connect()s first: the handshake carries no data.
 	assert_equal "${lines[0]}" "> INIT"
 	assert_equal "${lines[1]}" "< INIT_ACK"
@@ -101,7 +83,7 @@ packets() {
 		' <<<"$(wire_sctp "$SERVER_PORT")"
 	assert_output ""
 	# ... and there were packets to check: handshake, data, shutdown.
-	run packets "$SERVER_PORT"
+	run wire_packets "$SERVER_PORT"
 	((${#lines[@]} >= 9)) || fail "only ${#lines[@]} packets"
 	assert_equal "${lines[${#lines[@]} - 1]}" "> SHUTDOWN_COMPLETE"
 }
@@ -110,18 +92,12 @@ packets() {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
 	# No connect(): sendto() an address with no association sets one up
 	# (implicit setup), and the message waits for the cookie to go out.
-	run timeout 20 "$PYTHON" -S - "$SERVER_PORT" <<-'EOF'
-		import socket, sys
-		s = socket.socket(socket.AF_INET, socket.SOCK_SEQPACKET, socket.IPPROTO_SCTP)
-		s.sendto(b"first words", ("127.0.0.1", int(sys.argv[1])))
-		data, peer = s.recvfrom(100)
-		print(data.decode())
-	EOF
+	run timeout 20 "$ASSOC" -I -p "$SERVER_PORT" -m "first words"
 	assert_success
-	assert_output "first words"
+	assert_line --regexp '^[0-9:.]+ received first words$'
 	wire_sync
 
-	run packets "$SERVER_PORT"
+	run wire_packets "$SERVER_PORT"
 	assert_equal "${lines[0]}" "> INIT"
 	assert_equal "${lines[1]}" "< INIT_ACK"
 	# One packet, one frame: the cookie and the first message together.
@@ -131,52 +107,34 @@ packets() {
 	assert_output 1
 }
 
-# The no-half-close experiment, run on SCTP and on TCP: the client calls
-# shutdown(SHUT_WR), the server reads end-of-file and then tries to answer.
-HALF_CLOSE='
-import errno, socket
-for name, proto in (("SCTP", socket.IPPROTO_SCTP), ("TCP", socket.IPPROTO_TCP)):
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    print(name, "port", listener.getsockname()[1])
-    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
-    client.connect(listener.getsockname())
-    server, _ = listener.accept()
-    client.sendall(b"question")
-    server.recv(100)
-    client.shutdown(socket.SHUT_WR)
-    print(name, "server reads:", server.recv(100) or "end of file")
-    try:
-        print(name, "server sends:", server.send(b"late answer"), "bytes")
-    except OSError as e:
-        print(name, "server sends:", errno.errorcode[e.errno])
-    client.settimeout(1)
-    try:
-        print(name, "client receives:", client.recv(100).decode() or "end of file")
-    except socket.timeout:
-        print(name, "client receives: nothing")
-    for s in (server, client, listener):
-        s.close()
-'
-
+# The no-half-close experiment, run on SCTP and on TCP (-T): the client
+# calls shutdown(SHUT_WR), the server reads end-of-file and then tries to
+# answer (assoc/README.md, step 2).
 @test "SHUTDOWN, SHUTDOWN_ACK, SHUTDOWN_COMPLETE: no half-close, the peer cannot send after it (TCP can)" {
-	run timeout 30 "$PYTHON" -S -c "$HALF_CLOSE"
-	assert_success
-	assert_line "SCTP server reads: end of file"
-	assert_line "SCTP server sends: EPIPE"
-	assert_line "SCTP client receives: nothing"
-	assert_line "TCP server reads: end of file"
-	assert_line "TCP server sends: 11 bytes"
-	assert_line "TCP client receives: late answer"
 	local sctp_port tcp_port
-	sctp_port=$(sed -n 's/^SCTP port //p' <<<"$output")
-	tcp_port=$(sed -n 's/^TCP port //p' <<<"$output")
+	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
+	sctp_port=$SERVER_PORT
+	run timeout 30 "$ASSOC" -p "$sctp_port" -m question
+	assert_success
+	assert_line --regexp '^[0-9:.]+ association gone after 0 bytes: CLOSED$'
+	wait_for_line "$SERVER_OUT" 'send after end of file'
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^[0-9:.]+ end of file after 8 bytes'
+	assert_line --regexp '^[0-9:.]+ send after end of file: Broken pipe$'
+	SERVER_NAME=tcp start_server "$ASSOC" -T -L -a 127.0.0.1 -p 0
+	tcp_port=$SERVER_PORT
+	run timeout 30 "$ASSOC" -T -p "$tcp_port" -m question
+	assert_success
+	assert_line --regexp '^[0-9:.]+ end of file after 11 bytes$' # "late answer"
+	wait_for_line "$SERVER_OUT" 'send after end of file'
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^[0-9:.]+ end of file after 8 bytes$'
+	assert_line --regexp '^[0-9:.]+ send after end of file: 11 bytes sent$'
 	wire_sync
 
 	# shutdown(SHUT_WR) on a one-to-one SCTP socket starts the shutdown
 	# of the whole association: three chunks, and no DATA after the first.
-	run packets "$sctp_port"
+	run wire_packets "$sctp_port"
 	local n=${#lines[@]}
 	assert_equal "${lines[n - 3]}" "> SHUTDOWN"
 	assert_equal "${lines[n - 2]}" "< SHUTDOWN_ACK"
@@ -192,45 +150,36 @@ for name, proto in (("SCTP", socket.IPPROTO_SCTP), ("TCP", socket.IPPROTO_TCP)):
 }
 
 @test "close() with SO_LINGER {1, 0}, or with data unread, sends ABORT instead of SHUTDOWN" {
-	run timeout 30 "$PYTHON" -S - <<-'EOF'
-		import select, socket, struct
-		for how in ("linger", "unread"):
-		    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
-		    listener.bind(("127.0.0.1", 0))
-		    listener.listen(1)
-		    print(how, "port", listener.getsockname()[1])
-		    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_SCTP)
-		    client.connect(listener.getsockname())
-		    server, _ = listener.accept()
-		    if how == "linger":
-		        # struct linger { l_onoff = 1, l_linger = 0 }: drop it all now.
-		        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-		    else:
-		        server.sendall(b"never read")
-		        select.select([client], [], [], 10)   # it has arrived, unread
-		    client.close()
-		    server.settimeout(5)
-		    try:
-		        print(how, "server reads:", server.recv(100) or "end of file")
-		    except ConnectionResetError:
-		        print(how, "server reads: ECONNRESET")
-		    server.close()
-		    listener.close()
-	EOF
+	local linger_port unread_port port
+	# -X: SO_LINGER {1, 0}, then close().
+	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
+	linger_port=$SERVER_PORT
+	run timeout 30 "$ASSOC" -p "$linger_port" -X
 	assert_success
-	assert_line "linger server reads: ECONNRESET"
-	assert_line "unread server reads: ECONNRESET"
+	wait_for_line "$SERVER_OUT" ' recv: '
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^[0-9:.]+ recv: Connection reset by peer$'
+	# -U: close() with the data of a server that sends at once (-Q)
+	# arrived and unread.
+	SERVER_NAME=filler start_server "$ASSOC" -L -Q -a 127.0.0.1 -p 0
+	unread_port=$SERVER_PORT
+	run timeout 30 "$ASSOC" -p "$unread_port" -U
+	assert_success
+	wait_for_line "$SERVER_OUT" ' recv: '
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^[0-9:.]+ recv: Connection reset by peer$'
 	wire_sync
 
-	local how port said=$output
-	for how in linger unread; do
-		port=$(sed -n "s/^$how port //p" <<<"$said")
-		run packets "$port"
+	for port in "$linger_port" "$unread_port"; do
+		run wire_packets "$port"
 		assert_equal "${lines[3]}" "< COOKIE_ACK"
 		# The client's last word is ABORT, and nobody says SHUTDOWN.
-		assert_equal "${lines[${#lines[@]} - 1]}" "> ABORT"
 		refute_line --partial SHUTDOWN
+		run grep '^>' <<<"$output"
+		assert_equal "${lines[${#lines[@]} - 1]}" "> ABORT"
 	done
+	run wire_packets "$linger_port"
+	assert_equal "${lines[${#lines[@]} - 1]}" "> ABORT"
 }
 
 # A one-shot server, PROTO (sctp or tcp) REUSE (1: set SO_REUSEADDR):
@@ -295,15 +244,25 @@ serve_once() {
 }
 
 @test "no TIME_WAIT: a stopped SCTP server restarts on its port at once, without SO_REUSEADDR" {
-	serve_once sctp 0
+	# -B: the server ends the association itself (it closes first, as a
+	# server that stops does), then binds its port again, without
+	# SO_REUSEADDR, and exits. -W: the client waits for that.
+	start_server "$ASSOC" -L -B -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -W
+	assert_success
+	assert_line --regexp '^[0-9:.]+ end of file after 0 bytes: CLOSED$'
+	wait "$SERVER_PID"
+	run cat "$SERVER_OUT"
+	assert_line --index 3 "listening on 127.0.0.1 port $SERVER_PORT"
 	wire_sync
 	# The server closed first, and the shutdown completed: that is all.
-	run packets "$SERVER_PORT"
+	run wire_packets "$SERVER_PORT"
 	local n=${#lines[@]}
 	assert_equal "${lines[n - 3]}" "< SHUTDOWN"
 	assert_equal "${lines[n - 2]}" "> SHUTDOWN_ACK"
 	assert_equal "${lines[n - 1]}" "< SHUTDOWN_COMPLETE"
 
+	# And again from another process, now that it has gone.
 	run timeout 20 "$PYTHON" -S -c "$REBIND" sctp "$SERVER_PORT"
 	assert_success
 	assert_line --index 0 "bind without SO_REUSEADDR: ok"
@@ -408,10 +367,10 @@ serve_once() {
 	assert_output "connect: ETIMEDOUT"
 	wire_sync
 
-	run packets "$open_port"
+	run wire_packets "$open_port"
 	assert_equal "${lines[0]}" "> INIT"
 	assert_equal "${lines[1]}" "< INIT_ACK"
-	run packets "$closed_port"
+	run wire_packets "$closed_port"
 	assert_line "> INIT"
 	refute_line "< INIT_ACK"
 	refute_line --regexp '^<'
