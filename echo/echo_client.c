@@ -1,564 +1,249 @@
 /*
  * echo_client.c - sends messages to an echo server and checks the echoes.
  *
- * What it shows: the client side of a one-to-one SCTP association, which
- * looks like a TCP client but for IPPROTO_SCTP in socket() (the same file
- * builds as tcp_echo_client with -DUSE_TCP). getaddrinfo() with
- * IPPROTO_SCTP resolves IPv4, IPv6 and host names; each address is tried
- * in turn. Every line of stdin (or every -m TEXT, or a -l LENGTH message,
- * -c times) goes out as one message on stream -s, and each echo must come
- * back whole (reassembled up to MSG_EOR), on the same stream, in order.
- * Messages are pipelined (a few in flight) with poll(), so the client
- * never blocks in a send while echoes wait to be read.
- *
- * Exit status: 0 only if every echo came back identical and in order;
- * 1 on any error or mismatch; 2 for a bad command line.
- *
- * Large messages: Linux refuses to send a message larger than the socket's
- * send buffer (sendmsg fails with EMSGSIZE at once; RFC 6458 lets the
- * send buffer bound the message size), so the client asks for a large
- * SO_SNDBUF (the kernel caps it) and reports EMSGSIZE plainly. A message
- * larger than the peer's receive buffer is fine: it arrives in parts
- * (partial delivery) and recvmsg() marks the last one with MSG_EOR.
- *
- * Try:
- *   terminal 1: echo/echo_server
- *   terminal 2: echo/echo_client -v -s 2 -m hello -m world
- *
- * Read: sctp(7), getaddrinfo(3), sendmsg(2), recvmsg(2), socket(7)
- * (SO_SNDBUF), RFC 6458 sections 5.3.2, 5.3.5 and 8.2.1 (SCTP_STATUS).
+ * The client side of a one-to-one association: a TCP client but for
+ * IPPROTO_SCTP in socket() (built with -DUSE_TCP it is tcp_echo_client).
+ * Each line of stdin, or each -m TEXT, or a -l LENGTH message, -c times,
+ * goes out as one message on stream -s; its echo must come back whole, on
+ * that stream, in order: exit status 0, else 1 (2: a bad command line).
+ * -m and -l messages are pipelined; lines go one at a time.
+ * Try: echo/echo_server, and elsewhere echo/echo_client -v -s 2 -m hello
+ * Read: sctp(7), RFC 6458 sections 5.3.4, 5.3.5 and 8.2.1 (SCTP_STATUS).
  */
-#include <err.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <limits.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/sctp.h>
 
-#include "util_old.h"
+#include "util.h"
 
-/* The only lines that differ between the SCTP client and its TCP twin. */
 #ifdef USE_TCP
-#define PROTOCOL IPPROTO_TCP
-#define PROTOCOL_NAME "TCP"
-/* TCP has no messages: whatever one read returns is taken as the echo. */
-#define END_OF_MESSAGE(flags) true
+#define PROTOCOL IPPROTO_TCP /* tcp_echo_client */
 #else
 #define PROTOCOL IPPROTO_SCTP
-#define PROTOCOL_NAME "SCTP"
-#define END_OF_MESSAGE(flags) ((flags & MSG_EOR) != 0)
 #endif
+#include "echo.h"
 
-/* The port of the Linux Journal article this lesson grew from. */
-#define DEFAULT_PORT 2013
-#define DEFAULT_ADDRESS "127.0.0.1"
-/* Streams we ask for when -s does not need more: Linux's default. */
-#define DEFAULT_STREAMS 10
-/* Send buffer we ask for: it bounds the message size (see above). The
- * kernel caps the request at net.core.wmem_max and doubles it. */
-#define SNDBUF_WANTED (1024 * 1024)
-/* Messages sent but not yet echoed: enough to keep the path busy, and a
- * bound on memory when lines come from stdin. */
+/* Messages in flight: at most WINDOW, and FLIGHT bytes (or one message),
+ * so that the echoes fit in our receive buffer while we send: neither end
+ * then waits for the other. */
 #define WINDOW 16
-/* Room kept free before each read. */
-#define READ_CHUNK (64 * 1024)
-/* Most -m options. */
-#define MAX_TEXTS 64
+#define FLIGHT (64 * 1024)
 
-struct message {
-	char *data;
-	size_t len;
-	size_t sent; /* bytes accepted by the kernel (TCP may take a part) */
-};
-
-static bool verbose;
-static int sd;
-static int sndbuf; /* the send buffer we got */
-static uint16_t stream;
-
-/* The window: messages [head, tail) are out, [tail, end) wait to go. */
-static struct message window[WINDOW];
-static unsigned long head, tail, end; /* message numbers, from 0 */
-
-/* Stdin lines read so far, for messages about them. */
-static unsigned long lineno;
+static int sd, sndbuf, verbose;
+static unsigned sid;
+static const char **texts; /* the -m TEXTs */
+static unsigned long ntexts, length, total;
+static char *echo, *pattern; /* sndbuf bytes; -l bytes */
 
 static void
-usage(FILE *to)
+connect_to(const char *host, unsigned port, const char *options)
 {
-	fprintf(to,
-		"usage: %s [-a HOST] [-p PORT] [-s STREAM] [-c COUNT] "
-		"[-m TEXT]... [-l LENGTH] [-v]\n"
-		"  -a HOST    server name or address (default %s)\n"
-		"  -p PORT    server port (default %d)\n"
-		"  -s STREAM  stream to send on (default 0)\n"
-		"  -m TEXT    send TEXT as one message (repeatable); without "
-		"-m or -l,\n"
-		"             each line of stdin is one message\n"
-		"  -l LENGTH  send a generated message of LENGTH bytes\n"
-		"  -c COUNT   send the -m or -l messages COUNT times "
-		"(default 1)\n"
-		"  -v         say more on stderr (streams, sizes, rate)\n",
-		program_invocation_short_name, DEFAULT_ADDRESS, DEFAULT_PORT);
-}
+	unsigned streams = sid < 10 ? 10 : sid + 1; /* 10: Linux's */
+	struct sctp_initmsg im = { .sinit_num_ostreams = streams,
+				   .sinit_max_instreams = streams };
+	struct sctp_status st = { 0 };
+	struct sockaddr_storage ss;
+	socklen_t len = addr_arg(host, port, PROTOCOL, &ss, options);
+	socklen_t sl = sizeof(int), stl = sizeof(st);
+	int proto, on = 1, size = SNDBUF_WANTED;
+	char a[ADDR_STRLEN];
 
-/* SCTP-only setup before connect(): enough streams for -s, and the
- * stream and flags of each message (SCTP_RCVINFO) with every recvmsg(). */
-static void
-setup_sctp(void)
-{
-#ifndef USE_TCP
-	unsigned streams =
-		stream >= DEFAULT_STREAMS ? stream + 1u : DEFAULT_STREAMS;
-	struct sctp_initmsg init = { .sinit_num_ostreams = streams,
-				     .sinit_max_instreams = streams };
-	int on = 1;
-
-	if (setsockopt(sd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init)))
-		err(1, "setsockopt SCTP_INITMSG");
-	if (setsockopt(sd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)))
-		err(1, "setsockopt SCTP_RECVRCVINFO");
-#endif
-}
-
-/* After connect(): did the server grant the stream we mean to use? */
-static void
-check_stream(void)
-{
-#ifndef USE_TCP
-	struct sctp_status st;
-	socklen_t sl = sizeof(st);
-
-	memset(&st, 0, sizeof(st));
-	if (getsockopt(sd, IPPROTO_SCTP, SCTP_STATUS, &st, &sl))
+	addr_str((struct sockaddr *)&ss, a);
+	sd = socket(ss.ss_family, SOCK_STREAM, PROTOCOL);
+	if (sd < 0)
+		err(1, "socket");
+	/* What it really is: withsctp makes the TCP twin's socket SCTP. */
+	if (getsockopt(sd, SOL_SOCKET, SO_PROTOCOL, &proto, &sl))
+		err(1, "getsockopt SO_PROTOCOL");
+	if (proto == IPPROTO_SCTP &&
+	    (setsockopt(sd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)) ||
+	     setsockopt(sd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on))))
+		err(1, "setsockopt SCTP_INITMSG, SCTP_RECVRCVINFO");
+	if (setsockopt(sd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
+		err(1, "setsockopt SO_SNDBUF");
+	if (connect(sd, (struct sockaddr *)&ss, len))
+		err(1, "connect to %s", a);
+	if (getsockopt(sd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
+		err(1, "getsockopt SO_SNDBUF");
+	/* Did the server grant the stream we mean to use? */
+	if (proto == IPPROTO_SCTP &&
+	    getsockopt(sd, IPPROTO_SCTP, SCTP_STATUS, &st, &stl))
 		err(1, "getsockopt SCTP_STATUS");
+	if (proto != IPPROTO_SCTP) /* a byte stream each way */
+		st.sstat_outstrms = st.sstat_instrms = 1;
 	if (verbose)
-		fprintf(stderr, "%u streams out, %u in\n", st.sstat_outstrms,
-			st.sstat_instrms);
-	if (stream >= st.sstat_outstrms)
+		fprintf(stderr,
+			"connected to %s over %s\nsend buffer %d bytes\n"
+			"%u streams out, %u in\n",
+			a, proto == IPPROTO_SCTP ? "SCTP" : "TCP", sndbuf,
+			st.sstat_outstrms, st.sstat_instrms);
+	if (sid >= st.sstat_outstrms && proto != IPPROTO_SCTP)
+		errx(1, "stream %u: TCP has only one stream", sid);
+	if (sid >= st.sstat_outstrms)
 		errx(1,
 		     "stream %u was not granted: the server accepted %u "
 		     "streams (0 to %u)",
-		     stream, st.sstat_outstrms, st.sstat_outstrms - 1u);
-#else
-	if (stream != 0)
-		errx(1, "stream %u: TCP has only one stream", stream);
-#endif
+		     sid, st.sstat_outstrms, st.sstat_outstrms - 1u);
 }
 
-static void
-connect_to(const char *host, uint16_t port)
+/*
+ * Message K (from 0), or NULL after the last: the next line of stdin (one
+ * at a time: K is never more than one past the last line read), the next
+ * -m TEXT, or for -l its number and then a pattern, so that a lost,
+ * doubled or reordered echo cannot look right.
+ */
+static const char *
+message(unsigned long k, size_t *len)
 {
-	struct addrinfo *res, *ai;
-	char a[INET6_ADDRSTRLEN];
-	int want = SNDBUF_WANTED, saved = 0;
-	socklen_t sl = sizeof(sndbuf);
+	static char *line;
+	static size_t cap, used;
+	static unsigned long lines, lineno;
+	ssize_t n;
 
-	if (resolve(host, port, SOCK_STREAM, PROTOCOL, 0, &res) < 0) {
-		usage(stderr); /* a name that does not resolve */
-		exit(EXIT_USAGE);
-	}
-	/* A name may give several addresses (::1 and 127.0.0.1): try each. */
-	for (ai = res; ai; ai = ai->ai_next) {
-		sd = socket(ai->ai_family, SOCK_STREAM, PROTOCOL);
-		if (sd < 0)
-			err(1, "socket");
-		setup_sctp();
-		if (setsockopt(sd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want)))
-			err(1, "setsockopt SO_SNDBUF");
-		if (connect(sd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		saved = errno;
-		if (verbose || ai->ai_next == NULL)
-			warnx("connect to %s port %u: %s",
-			      addr_str(ai->ai_addr, a, sizeof(a)), port,
-			      strerror(saved));
-		close(sd);
-	}
-	if (ai == NULL)
-		exit(1);
-	if (verbose)
-		fprintf(stderr, "connected to %s port %u over %s\n",
-			addr_str(ai->ai_addr, a, sizeof(a)), port,
-			PROTOCOL_NAME);
-	freeaddrinfo(res);
-	if (getsockopt(sd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl))
-		err(1, "getsockopt SO_SNDBUF");
-	if (verbose)
-		fprintf(stderr, "send buffer %d bytes\n", sndbuf);
-	check_stream();
-	if (fcntl(sd, F_SETFL, O_NONBLOCK))
-		err(1, "fcntl");
-}
-
-/* Queue message number `end`, which the caller has made. */
-static void
-add_message(char *data, size_t len)
-{
-	window[end % WINDOW] = (struct message){ .data = data, .len = len };
-	end++;
-}
-
-/* Send what waits, as far as the kernel takes it. */
-static void
-send_waiting(void)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(struct sctp_sndinfo))];
-		struct cmsghdr align;
-	} control;
-	struct sctp_sndinfo snd = { .snd_sid = stream };
-	struct cmsghdr *cm = (struct cmsghdr *)control.buf;
-
-	memset(&control, 0, sizeof(control));
-	cm->cmsg_level = IPPROTO_SCTP;
-	cm->cmsg_type = SCTP_SNDINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(snd));
-	memcpy(CMSG_DATA(cm), &snd, sizeof(snd));
-
-	while (tail < end) {
-		struct message *m = &window[tail % WINDOW];
-		struct iovec iov = { m->data + m->sent, m->len - m->sent };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n;
-
-		/* The stream goes in SCTP_SNDINFO; TCP has no use for it. */
-		if (PROTOCOL == IPPROTO_SCTP) {
-			msg.msg_control = control.buf;
-			msg.msg_controllen = sizeof(control.buf);
-		}
-		n = sendmsg(sd, &msg, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n < 0 && errno == EMSGSIZE)
-			errx(1,
-			     "message %lu (%zu bytes) is larger than the send "
-			     "buffer (SO_SNDBUF %d bytes): sendmsg: %s",
-			     tail + 1, m->len, sndbuf, strerror(errno));
-		if (n < 0)
-			err(1, "sendmsg");
-		m->sent += (size_t)n;
-		if (m->sent == m->len)
-			tail++;
-	}
-}
-
-/* Compare echo number `head` with its message; print it; exit on error. */
-static void
-check_echo(const char *echo, size_t len, bool have_info,
-	   const struct sctp_rcvinfo *info, bool text)
-{
-	struct message *m = &window[head % WINDOW];
-
-	if (head >= tail)
-		errx(1, "unexpected message of %zu bytes", len);
-	if (text) {
-		fwrite(echo, 1, len, stdout);
-		putchar('\n');
-	} else {
-		printf("echo %lu: %zu bytes\n", head + 1, len);
-	}
-	if (verbose)
-		fprintf(stderr, "echo %lu: %zu bytes on stream %u\n", head + 1,
-			len, have_info ? info->rcv_sid : 0);
-	if (len != m->len || memcmp(echo, m->data, len) != 0)
-		errx(1,
-		     "echo %lu differs from message %lu (%zu bytes sent, "
-		     "%zu came back)",
-		     head + 1, head + 1, m->len, len);
-	if (have_info && info->rcv_sid != stream)
-		errx(1, "echo %lu came back on stream %u, sent on %u", head + 1,
-		     info->rcv_sid, stream);
-	free(m->data);
-	head++;
-}
-
-/* Read echoes until the socket is empty. Returns false at end of file. */
-static bool
-read_echoes(bool text)
-{
-	static char *buf;
-	static size_t len, cap;
-	static bool have_info;
-	static struct sctp_rcvinfo info;
-	union {
-		char buf[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
-		struct cmsghdr align;
-	} control;
-
-	for (;;) {
-		struct iovec iov;
-		struct msghdr msg;
-		ssize_t n;
-
-		if (cap - len < READ_CHUNK) {
-			char *p = realloc(buf, len + READ_CHUNK);
-
-			if (p == NULL)
-				err(1, "realloc");
-			buf = p;
-			cap = len + READ_CHUNK;
-		}
-		iov.iov_base = buf + len;
-		iov.iov_len = cap - len;
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		n = recvmsg(sd, &msg, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return true;
-		if (n < 0)
-			err(1, "recvmsg");
-		if (n == 0)
-			return false;
-		if (msg.msg_flags & MSG_NOTIFICATION)
-			continue; /* never an echo (we subscribe to none) */
-		if (len == 0) {
-			have_info = false;
-			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm;
-			     cm = CMSG_NXTHDR(&msg, cm))
-				if (cm->cmsg_level == IPPROTO_SCTP &&
-				    cm->cmsg_type == SCTP_RCVINFO) {
-					memcpy(&info, CMSG_DATA(cm),
-					       sizeof(info));
-					have_info = true;
-				}
-		}
-		len += (size_t)n;
-		if (!END_OF_MESSAGE(msg.msg_flags)) {
-			if (len > (size_t)sndbuf)
-				errx(1,
-				     "echo %lu is longer than any message "
-				     "we sent",
-				     head + 1);
-			continue; /* a large echo: more parts to come */
-		}
-		check_echo(buf, len, have_info, &info, text);
-		len = 0;
-		if (cap > 2 * READ_CHUNK) {
-			free(buf);
-			buf = NULL;
-			cap = 0;
-		}
-	}
-}
-
-/* Turn complete lines of stdin into messages while the window has room.
- * Returns false once stdin is done and every line is queued. */
-static bool
-read_lines(bool readable)
-{
-	static char *in;
-	static size_t inlen, incap;
-	static bool eof;
-	char *nl;
-
-	if (readable && !eof) {
-		ssize_t n;
-
-		if (incap - inlen < READ_CHUNK) {
-			incap = inlen + READ_CHUNK;
-			in = realloc(in, incap);
-			if (in == NULL)
-				err(1, "realloc");
-		}
-		n = read(STDIN_FILENO, in + inlen, incap - inlen);
-		if (n < 0 && errno != EINTR && errno != EAGAIN)
-			err(1, "read stdin");
-		if (n == 0)
-			eof = true;
-		if (n > 0)
-			inlen += (size_t)n;
-	}
-	while (end - head < WINDOW && inlen > 0 &&
-	       ((nl = memchr(in, '\n', inlen)) != NULL || eof)) {
-		size_t linelen = nl ? (size_t)(nl - in) : inlen;
-		size_t used = nl ? linelen + 1 : inlen;
-		char *line = malloc(linelen + 1);
-
-		if (line == NULL)
-			err(1, "malloc");
-		memcpy(line, in, linelen);
+	while (!length && !ntexts && k == lines &&
+	       (n = getline(&line, &cap, stdin)) > 0) {
+		used = (size_t)n - (line[n - 1] == '\n');
 		lineno++;
 		/* A DATA chunk carries at least one byte (RFC 9260 3.3.1). */
-		if (linelen == 0) {
+		if (used == 0)
 			warnx("line %lu is empty: SCTP has no empty messages, "
 			      "skipped",
 			      lineno);
-			free(line);
-		} else {
-			add_message(line, linelen);
-		}
-		memmove(in, in + used, inlen - used);
-		inlen -= used;
+		lines += used > 0;
 	}
-	if (inlen > (size_t)sndbuf) /* bounds our memory too */
-		errx(1,
-		     "line %lu is larger than the send buffer (SO_SNDBUF %d "
-		     "bytes): it cannot be sent as one message",
-		     lineno + 1, sndbuf);
-	return !(eof && inlen == 0);
+	if (ferror(stdin))
+		err(1, "read stdin");
+	*len = length ? length : ntexts ? strlen(texts[k % ntexts]) : used;
+	if (!length && !ntexts)
+		return k < lines ? line : NULL;
+	if (k >= total)
+		return NULL;
+	if (length == 0)
+		return texts[k % ntexts];
+	n = snprintf(pattern, length, "%lu:", k + 1);
+	for (size_t i = (size_t)n; i < length; i++)
+		pattern[i] = (char)('a' + (k + i) % 26);
+	return pattern;
 }
 
-/* Message number k of a -l run: its number, then a repeating pattern,
- * so that a lost, mangled or reordered echo cannot look right. */
-static char *
-make_message(unsigned long k, size_t length)
+/* Message K, LEN bytes of DATA, on our stream; exit 1 if it cannot go. */
+static void
+send_message(unsigned long k, const char *data, size_t len)
 {
-	char *m = malloc(length ? length : 1);
-	char tag[32];
-	int t = snprintf(tag, sizeof(tag), "%lu:", k + 1);
-
-	if (m == NULL)
-		err(1, "malloc");
-	for (size_t i = 0; i < length; i++)
-		m[i] = i < (size_t)t ? tag[i] : (char)('a' + (k + i) % 26);
-	return m;
+	if (send_msg(sd, data, len, (uint16_t)sid, 0, 0, 0) == 0)
+		return;
+	if (errno == EMSGSIZE)
+		errx(1,
+		     "message %lu (%zu bytes) is larger than the send buffer "
+		     "(SO_SNDBUF %d bytes): sendmsg: %s",
+		     k + 1, len, sndbuf, strerror(errno));
+	err(1, "sendmsg");
 }
+
+/* Echo K must be DATA: print it (TEXT) or its size; exit 1 if it is not. */
+static void
+check_echo(unsigned long k, const char *data, size_t len, int text)
+{
+	struct sctp_rcvinfo info;
+	int flags;
+	ssize_t n = recv_msg(sd, echo, (size_t)sndbuf, &info, &flags);
+
+	if (n == 0)
+		errx(1, "the server closed the association after %lu echoes",
+		     k);
+	if (n < 0)
+		err(1, "recvmsg"); /* EMSGSIZE: longer than we could send */
+	if (text)
+		printf("%.*s\n", (int)n, echo);
+	else
+		printf("echo %lu: %zd bytes\n", k + 1, n);
+	if (verbose)
+		fprintf(stderr, "echo %lu: %zd bytes on stream %u\n", k + 1, n,
+			info.rcv_sid);
+	if ((size_t)n != len || memcmp(echo, data, len) != 0)
+		errx(1,
+		     "echo %lu differs from message %lu (%zu bytes sent, %zd "
+		     "came back)",
+		     k + 1, k + 1, len, n);
+	if (info.rcv_sid != sid)
+		errx(1, "echo %lu came back on stream %u, sent on %u", k + 1,
+		     info.rcv_sid, sid);
+}
+
+static const char options[] =
+	"[-a HOST] [-p PORT] [-s STREAM] [-m TEXT]... [-l LENGTH] [-c COUNT] "
+	"[-v] [-h]\n"
+	"  -a HOST    server name or address (default 127.0.0.1)\n"
+	"  -p PORT    server port (default 2013)\n"
+	"  -s STREAM  stream to send on (default 0)\n"
+	"  -m TEXT    send TEXT as one message (repeatable); without -m or\n"
+	"             -l, each line of stdin is one message\n"
+	"  -l LENGTH  send a generated message of LENGTH bytes\n"
+	"  -c COUNT   send the -m or -l messages COUNT times (default 1)\n"
+	"  -v         say more on stderr (streams, send buffer, time)\n"
+	"  -h         this help (also --help)\n";
 
 int
 main(int argc, char **argv)
 {
-	const char *host = DEFAULT_ADDRESS, *texts[MAX_TEXTS];
-	uint16_t port = DEFAULT_PORT;
-	unsigned long count = 1, length = 0, total, v;
-	size_t ntexts = 0;
-	bool use_length = false, from_stdin, more_lines;
-	int64_t start;
+	unsigned long port = 2013, reps = 1, sent = 0, got, window;
+	size_t len, longest = 0;
+	const char *host = "127.0.0.1", *data;
+	time_t start;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "a:p:s:m:l:c:vh")) != -1) {
-		switch (opt) {
-		case 'a':
+	texts = calloc((size_t)argc, sizeof(*texts));
+	if (texts == NULL)
+		err(1, "calloc");
+	while ((opt = next_opt(argc, argv, ":a:p:s:m:l:c:vh", options)) != -1) {
+		if (opt == 'a')
 			host = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &port) < 0)
-				goto bad;
-			break;
-		case 's':
-			if (parse_number(optarg, "stream", 0, UINT16_MAX - 1,
-					 &v) < 0)
-				goto bad;
-			stream = (uint16_t)v;
-			break;
-		case 'm':
-			if (ntexts == MAX_TEXTS) {
-				fprintf(stderr, "%s: at most %d -m options\n",
-					program_invocation_short_name,
-					MAX_TEXTS);
-				goto bad;
-			}
-			if (*optarg == '\0') {
-				fprintf(stderr,
-					"%s: -m '': SCTP has no empty "
-					"messages\n",
-					program_invocation_short_name);
-				goto bad;
-			}
+		else if (opt == 'p')
+			port = number_arg(optarg, "port", 0, 65535, options);
+		else if (opt == 's')
+			sid = number_arg(optarg, "stream", 0, 65534, options);
+		else if (opt == 'l')
+			length = number_arg(optarg, "length", 1,
+					    64 * SNDBUF_WANTED, options);
+		else if (opt == 'c')
+			reps = number_arg(optarg, "count", 1, INT_MAX, options);
+		else if (opt == 'v')
+			verbose = 1;
+		else if (*optarg == '\0')
+			usage_error(options, "-m",
+				    "SCTP has no empty messages");
+		else
 			texts[ntexts++] = optarg;
-			break;
-		case 'l':
-			if (parse_number(optarg, "length", 1,
-					 64 * SNDBUF_WANTED, &length) < 0)
-				goto bad;
-			use_length = true;
-			break;
-		case 'c':
-			if (parse_number(optarg, "count", 1, ULONG_MAX / 2,
-					 &count) < 0)
-				goto bad;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			goto bad;
-		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n",
-			program_invocation_short_name, argv[optind]);
-		goto bad;
-	}
-	if (use_length && ntexts > 0) {
-		fprintf(stderr, "%s: -m and -l do not go together\n",
-			program_invocation_short_name);
-		goto bad;
-	}
-	from_stdin = !use_length && ntexts == 0;
-	total = use_length ? count : ntexts * count;
+	for (unsigned long i = 0; i < ntexts; i++)
+		if (strlen(texts[i]) > longest)
+			longest = strlen(texts[i]);
+	if (length && ntexts)
+		usage_error(options, "-m and -l", "one or the other");
+	if (length && (pattern = malloc(length)) == NULL)
+		err(1, "malloc");
+	total = length ? reps : ntexts * reps;
 
-	connect_to(host, port);
-	start = now_ns();
-	more_lines = from_stdin;
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sd, .events = POLLIN },
-					 { .fd = STDIN_FILENO } };
-		int ready;
-
-		/* Fill the window from -m, -l or stdin. */
-		while (!from_stdin && end < total && end - head < WINDOW) {
-			if (use_length) {
-				add_message(make_message(end, length), length);
-			} else {
-				char *t = strdup(texts[end % ntexts]);
-
-				if (t == NULL)
-					err(1, "strdup");
-				add_message(t, strlen(t));
-			}
-		}
-		if (more_lines)
-			more_lines = read_lines(false);
-		send_waiting();
-		if (head == end && !more_lines && (from_stdin || end == total))
-			break; /* every echo is back */
-		if (tail < end)
-			pfd[0].events |= POLLOUT;
-		if (more_lines && end - head < WINDOW)
-			pfd[1].events = POLLIN;
-		ready = poll(pfd, 2, -1);
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready < 0)
-			err(1, "poll");
-		if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) {
-			if (!read_echoes(!use_length))
-				errx(1,
-				     "the server closed the association "
-				     "after %lu of %lu echoes",
-				     head, from_stdin ? end : total);
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-			more_lines = read_lines(true);
+	connect_to(host, (unsigned)port, options);
+	if ((echo = malloc((size_t)sndbuf)) == NULL)
+		err(1, "malloc");
+	start = time(NULL);
+	/* Lines one at a time; others up to WINDOW, FLIGHT bytes at most. */
+	window = length || ntexts ? FLIGHT / (length + longest + 1) + 1 : 1;
+	if (window > WINDOW)
+		window = WINDOW;
+	for (got = 0;; got++) {
+		while (sent - got < window && (data = message(sent, &len)))
+			send_message(sent++, data, len);
+		if (got == sent)
+			break; /* no more messages, every echo back */
+		data = message(got, &len);
+		check_echo(got, data, len, length == 0);
 	}
-	if (verbose) {
-		double s = (double)(now_ns() - start) / 1e9;
-
-		fprintf(stderr, "%lu echoes in %.3f s: %.0f per second\n", head,
-			s, s > 0 ? (double)head / s : 0.0);
-	}
+	if (verbose)
+		fprintf(stderr, "%lu echoes in %ld s\n", got,
+			(long)(time(NULL) - start));
 	/* Nothing is left unread, so close() ends with SHUTDOWN. */
 	if (close(sd))
 		err(1, "close");
 	return 0;
-bad:
-	usage(stderr);
-	return EXIT_USAGE;
 }

@@ -6,7 +6,6 @@
 #   decode           events/decode.c, the notification decoder
 #   number           parse_number()/parse_port() of common/util.h
 #   addr             multihome/addrs.h walking packed address arrays, addr_str
-#   echo_reassembly  echo_server.c's message reassembly and echo
 #   stream_receiver  multistream/flow.c, the header stream_receiver parses
 #   events_receive   sctp_events.c's notification reassembly
 #
@@ -30,7 +29,7 @@ seconds=${1:-60}
 	exit 2
 }
 shift $(($# > 0 ? 1 : 0))
-all=(decode number addr echo_reassembly stream_receiver events_receive)
+all=(decode number addr stream_receiver events_receive)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 

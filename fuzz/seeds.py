@@ -126,33 +126,6 @@ def decode_seeds():
     write("decode", "small_out", b"\x05" + notifications()["comm_lost_abort"])
 
 
-def echo_seeds():
-    # Byte 0: bit 0 EOF at the end, bit 1 verbose, bits 2-4 max_message.
-    n = notifications()
-    seeds = {
-        "one": b"\x01" + record(0, 0, b"hello"),
-        "two_streams": b"\x03" + record(0, 0, b"one") + record(0, 3, b"two"),
-        "parts": b"\x01" + record(MORE, 1, b"hel") + record(0, 9, b"lo"),
-        "notification_between": b"\x03" + record(0, 0, b"a") +
-        record(NOTIFICATION, 0, n["comm_up"]) + record(0, 0, b"b"),
-        "notification_parts": b"\x03" + record(
-            NOTIFICATION | MORE, 0, n["comm_lost_abort"][:10]) + record(
-                0, 0, n["comm_lost_abort"][10:]) + record(0, 0, b"after"),
-        "eagain_eintr": b"\x01" + record(EAGAIN, 0, b"x") +
-        record(EINTR, 2, b"y"),
-        "send_full": b"\x01" + record(SEND_FULL, 0, b"stuck") +
-        record(0, 0, b"next"),
-        "no_info": b"\x01" + record(NO_INFO, 0, b"plain"),
-        "big_dropped": b"\x01" + record(BIG | MORE, 0x61, length=0x1000) +
-        record(0, 0, b"end"),
-        "big_echoed": b"\x1d" + record(BIG, 0x62, length=0x0900),
-        "high_stream": b"\x01" + record(SID_HIGH, 0xff, b"top"),
-        "unfinished": b"\x00" + record(MORE, 0, b"never ends"),
-    }
-    for name, data in seeds.items():
-        write("echo_reassembly", name, data)
-
-
 def sender_message(flow, flows, flow_seq, seq, count, length=24):
     h = struct.pack("!HHIIIQ", flow, flows, flow_seq, seq, count, 0)
     return h + b"\0" * (length - len(h))
@@ -237,11 +210,10 @@ def addr_seeds():
 
 
 def main():
-    for t in ("decode", "echo_reassembly", "stream_receiver",
+    for t in ("decode", "stream_receiver",
               "events_receive", "number", "addr"):
         shutil.rmtree(os.path.join(CORPUS, t), ignore_errors=True)
     decode_seeds()
-    echo_seeds()
     receiver_seeds()
     events_seeds()
     number_seeds()

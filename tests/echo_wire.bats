@@ -48,7 +48,8 @@ chunks_by() {
 		stop_pid "$SERVER_PID" TERM
 		assert_equal "$STOP_STATUS" 0
 		wait_for_line "$PEER_OUT" "^eof$"
-		wait_for_line "$SERVER_OUT" "^stopped after 1 messages$"
+		# One-to-one: the held association's child said so as it ended.
+		wait_for_line "$SERVER_OUT" "^(stopped after 1 messages|closed .* after 0 messages)$"
 		ports+=("$SERVER_PORT")
 	done
 	capture_stop
@@ -74,6 +75,12 @@ chunks_by() {
 	client -p "$SERVER_PORT" -m "from a real SCTP client"
 	assert_success
 	assert_output "from a real SCTP client"
+	# The client says what its socket really is (SO_PROTOCOL), not what
+	# it was built for: the TCP twin under withsctp says SCTP (and plain,
+	# TCP: echo.bats, "TCP twins").
+	run --separate-stderr timeout "$CLIENT_TIMEOUT" withsctp "$TCP_CLIENT" -v -p "$SERVER_PORT" -m x
+	assert_success
+	[[ $stderr == *"port $SERVER_PORT over SCTP"* ]] || fail "$stderr"
 }
 
 @test "withsctp: an unmodified HTTP server and client (webfsd, curl) carried over SCTP" {

@@ -741,6 +741,27 @@ def case_claim(args, count, flows=0xFFFF):
     ok("claim", f"one message announcing {count} messages in {flows} flows")
 
 
+def case_hold(args, n):
+    """N associations set up at once and held --hold-seconds (3), then
+    closed: a server short of descriptors (ulimit -n) must ride it out."""
+    socks = []
+    for _ in range(n):
+        s = sctp_socket()
+        s.setblocking(False)
+        try:
+            s.connect((args.addr, args.port))
+        except BlockingIOError:
+            pass
+        socks.append(s)
+    time.sleep(args.hold_seconds)
+    up = sum(1 for s in socks
+             if not s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+    for s in socks:
+        s.close()
+    ok("hold", f"{n} associations at once, held {args.hold_seconds} s, "
+       f"{up} of them without an error")
+
+
 def case_graceful(args, n):
     """N idle associations (nothing left unread on either side); prints
     'ready', then waits for the server to end them: SHUTDOWN or ABORT."""
@@ -780,6 +801,7 @@ class Args:
     closed_port = 9      # a port nobody listens on
     echo_max = 400000    # largest message an echo server sends back
     mid_fragments = 20   # 16 KiB fragments of the message cut by ABORT
+    hold_seconds = 3     # how long the hold case keeps its associations
     rss_margin = 1024    # kB RSS may grow over the cycles (-1: no check)
     no_fresh = False
     tmp = os.environ.get("BATS_TEST_TMPDIR", "/tmp")
@@ -854,6 +876,8 @@ def run(argv):
                     case_flood(args, n or 200)
                 elif name == "claim":
                     case_claim(args, n or 1000000)
+                elif name == "hold":
+                    case_hold(args, n or 24)
                 elif name == "graceful":
                     case_graceful(args, n or 3)
                     checked = True
