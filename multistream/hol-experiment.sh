@@ -9,22 +9,42 @@
 #   unordered  SCTP, one stream per flow, SCTP_UNORDERED (-u)
 #
 # The link: two network namespaces joined by a veth pair, `tc netem` delay
-# on both ends, and an nftables rule on the sender's side that drops LOSS%
-# of the packets carrying flow 0 (it reads the flow number at the start of
-# each message). With the defaults (4 flows, 20% of flow 0) that is 5% of
-# all data packets, every one of them on flow 0. So flows 1..K-1 show what
-# a loss does to messages that were NOT lost: with a stream each they do
-# not wait; sharing one ordered stream (or TCP) they wait for flow 0.
+# on both ends, and one loss process for every run: an nftables rule where
+# the packets arrive (the receiver's side: a packet dropped in the
+# sender's own output path is no loss to TCP, which just sends it again at
+# once) drops LOSS%, at random, of the data packets that carry a message
+# of flow 0, read at the start of the packet's payload. For that rule to
+# see the same thing in SCTP and TCP, every data packet must carry exactly
+# one whole message, first byte first: messages of 1444 bytes (TCP's
+# segment size, 1448 with timestamps, less the 4-byte length prefix; one
+# SCTP DATA chunk a packet, never two), no GSO on the link (a packet for
+# each segment, not a train of them), and a rate the congestion window
+# allows even after losses (50 a second: about 1.5 packets a round trip),
+# so that no message waits in the sender for the window. With the defaults
+# (4 flows, 20% of flow 0) that is 5% of the data packets, every one of
+# them flow 0's. Flows 1..K-1 never lose a packet, so they show what a
+# loss does to messages that were NOT lost: with a stream each they do not
+# wait; sharing one ordered stream, or TCP, they wait for flow 0. Each run
+# says how many data packets arrived and how many were dropped.
+#
+# SCTP's retransmission timer has a floor of 1 s on Linux
+# (net.sctp.rto_min), TCP's 200 ms: a lost retransmission costs SCTP at
+# least a second, TCP a fifth of one. -R 200 gives SCTP TCP's floor, for
+# a fair comparison of the lossy flow's tail.
 #
 # Usage: multistream/hol-experiment.sh [options]   (as root)
 #   -k K        flows, and streams asked for (default 4)
 #   -i N        inbound streams the receiver grants (default: K); with
 #               fewer than K, flow f shares stream f mod N
 #   -c COUNT    messages per run (default 1000)
-#   -r RATE     messages per second (default 200)
-#   -l LENGTH   bytes per message (default 64)
+#   -r RATE     messages per second (default 50)
+#   -l LENGTH   bytes per message (default 1444: one packet each; other
+#               lengths let TCP cut messages anywhere, and the loss rule
+#               then no longer finds flow 0 in TCP's packets)
 #   -d MS       netem delay each way, in ms (default 20)
 #   -L PCT      percent of flow 0's packets to drop (default 20; 0: none)
+#   -R MS       SCTP's minimum retransmission timeout, net.sctp.rto_min
+#               (default: the kernel's, 1000); 200 is TCP's
 #   -n NETEM    more netem options for the sender's side, e.g.
 #               "loss 5% reorder 25% 50%" (hits every flow)
 #   -m MODES    comma-separated runs (default streams,one,tcp,unordered)
@@ -40,7 +60,7 @@ set -euo pipefail
 prog=${0##*/}
 here=$(cd "$(dirname "$0")" && pwd)
 
-flows=4 count=1000 rate=200 length=64 delay=20 loss=20 netem_extra=""
+flows=4 count=1000 rate=50 length=1444 delay=20 loss=20 netem_extra="" rto_min=""
 modes=streams,one,tcp,unordered workdir="" instreams=""
 
 usage() {
@@ -53,7 +73,7 @@ bad() {
 }
 number() { [[ $2 =~ ^[0-9]+$ ]] || bad "$1: '$2' is not a whole number"; }
 
-while getopts k:i:c:r:l:d:L:n:m:w:h opt; do
+while getopts k:i:c:r:l:d:L:R:n:m:w:h opt; do
 	case $opt in
 	k) number -k "$OPTARG"; flows=$OPTARG ;;
 	i) number -i "$OPTARG"; instreams=$OPTARG ;;
@@ -62,6 +82,7 @@ while getopts k:i:c:r:l:d:L:n:m:w:h opt; do
 	l) number -l "$OPTARG"; length=$OPTARG ;;
 	d) number -d "$OPTARG"; delay=$OPTARG ;;
 	L) number -L "$OPTARG"; loss=$OPTARG ;;
+	R) number -R "$OPTARG"; rto_min=$OPTARG ;;
 	n) netem_extra=$OPTARG ;;
 	m) modes=$OPTARG ;;
 	w) workdir=$OPTARG ;;
@@ -120,7 +141,11 @@ ip -n "$ns_tx" addr add "$tx_addr/24" dev veth-tx
 ip -n "$ns_rx" addr add "$rx_addr/24" dev veth-rx
 for ns in "$ns_tx" "$ns_rx"; do
 	ip -n "$ns" link set lo up
+	# SCTP's sysctls are per network namespace.
+	[[ -z $rto_min ]] || ip netns exec "$ns" sysctl -qw net.sctp.rto_min="$rto_min"
 done
+# No GSO: a packet for every message, each one seen by the loss rule.
+ip -n "$ns_tx" link set veth-tx gso_max_segs 1 gso_max_size 1500
 ip -n "$ns_tx" link set veth-tx up
 ip -n "$ns_rx" link set veth-rx up
 # Delay both ways (so SACKs and ACKs take as long as the data); the
@@ -130,23 +155,39 @@ ip -n "$ns_rx" link set veth-rx up
 ip netns exec "$ns_tx" tc qdisc add dev veth-tx root netem limit 100000 delay "${delay}ms" $netem_extra
 ip netns exec "$ns_rx" tc qdisc add dev veth-rx root netem limit 100000 delay "${delay}ms"
 
-# Drop LOSS% of the packets whose first message belongs to flow 0. The
-# flow number is the first 16 bits of every message: in SCTP after the
-# 12-byte common header and the 16-byte DATA chunk header (only when the
-# first chunk is DATA, type 0); in TCP after a 32-byte header (with
-# timestamps) and the 4-byte length prefix. Retransmissions are dropped
-# with the same chance.
-if ((loss > 0)); then
-	ip netns exec "$ns_tx" nft -f - <<-EOF
+# loss_rules sctp|tcp: count the data packets that reach the receiver's
+# namespace, and drop LOSS% of those
+# whose message is flow 0's (the message's first 16 bits). SCTP: a DATA
+# chunk first (type 0, after the 12-byte common header), its message after
+# the 16-byte chunk header. TCP: a 32-byte header (with timestamps), the
+# 4-byte length prefix, then the message. Retransmissions are packets like
+# any other: dropped with the same chance. Fresh counters for each run.
+loss_rules() {
+	local data flow0
+	if [[ $1 == sctp ]]; then
+		data="meta l4proto sctp @th,96,8 0" flow0="@th,224,16 0"
+	else
+		data="meta l4proto tcp tcp doff 8 meta length > 52" flow0="@th,288,16 0"
+	fi
+	ip netns exec "$ns_rx" nft delete table inet hol 2>/dev/null || true
+	ip netns exec "$ns_rx" nft -f - <<-EOF
 		table inet hol {
-			chain out {
-				type filter hook output priority 0; policy accept;
-				meta l4proto sctp @th,96,8 0 @th,224,16 0 numgen random mod 1000 < $((loss * 10)) counter drop
-				meta l4proto tcp tcp doff 8 @th,288,16 0 numgen random mod 1000 < $((loss * 10)) counter drop
+			chain in {
+				type filter hook prerouting priority 0; policy accept;
+				$data counter
+				$data $flow0 counter
+				$data $flow0 numgen random mod 1000 < $((loss * 10)) counter drop
 			}
 		}
 	EOF
-fi
+}
+
+# lost: "N data packets, F of flow 0, D dropped" from the rules' counters.
+lost() {
+	ip netns exec "$ns_rx" nft list table inet hol |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") c[++n] = $(i + 1) }
+			END { printf "%d data packets on the wire, %d of them flow 0, %d of those dropped\n", c[1], c[2], c[3] }'
+}
 
 # run MODE: one receiver in the receiving namespace, one sender in the
 # sending one, then report.sh. Leaves MODE.receiver, MODE.sender,
@@ -161,6 +202,7 @@ run() {
 	esac
 	local out=$workdir/$mode.receiver
 	: >"$out"
+	loss_rules "$([[ $mode == tcp ]] && echo tcp || echo sctp)"
 	# A receiver that never hears the end gives up with the sender.
 	timeout $((count / rate + 90)) ip netns exec "$ns_rx" "$here/$rx" -a "$rx_addr" -p 0 "${rxargs[@]}" >"$out" 2>&1 &
 	local rpid=$!
@@ -181,6 +223,7 @@ run() {
 	wait "$rpid" || status=$?
 	"$here/report.sh" "$out" >"$workdir/$mode.report" || status=1
 	echo "$status" >"$workdir/$mode.status"
+	echo "#   $(lost)"
 }
 
 # p99 FILE FLOW: the p99 column of FLOW's row ("all" for all flows).
@@ -198,7 +241,8 @@ clean_p99() {
 
 declare -A title=([streams]="$instreams streams" [one]="one stream" [tcp]=TCP [unordered]=unordered)
 echo "# $count messages, $rate/s, $length bytes, $flows flows; netem ${delay} ms each way" \
-	"${netem_extra:+($netem_extra) }and $loss% of flow 0's packets dropped"
+	"${netem_extra:+($netem_extra) }and $loss% of flow 0's packets dropped;" \
+	"SCTP rto_min ${rto_min:-$(sysctl -n net.sctp.rto_min 2>/dev/null || echo 1000)} ms"
 for m in "${runs[@]}"; do
 	echo "# run: ${title[$m]}"
 	run "$m"
@@ -232,9 +276,11 @@ done
 printf '\n'
 echo "(intact: every message exactly once, ordered streams in order)"
 # With a stream per flow, flows 1..K-1 share nothing with flow 0.
-if ((loss > 0 && instreams == flows)) && [[ ,$modes, == *,streams,* && ,$modes, == *,one,* ]]; then
-	echo "flows 1-$((flows - 1)) never lose a packet; their p99:" \
-		"at most $(clean_p99 "$workdir/streams.report" max) ms with $flows streams," \
-		"at least $(clean_p99 "$workdir/one.report" min) ms with one stream"
+if ((loss > 0 && instreams == flows)) && [[ ,$modes, == *,streams,* ]]; then
+	line="flows 1-$((flows - 1)) never lose a packet; their p99:"
+	line+=" at most $(clean_p99 "$workdir/streams.report" max) ms with $flows streams"
+	[[ ,$modes, != *,one,* ]] || line+=", at least $(clean_p99 "$workdir/one.report" min) ms with one stream"
+	[[ ,$modes, != *,tcp,* ]] || line+=", at least $(clean_p99 "$workdir/tcp.report" min) ms over TCP"
+	echo "$line"
 fi
 exit $rc

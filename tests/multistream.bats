@@ -189,7 +189,7 @@ summary() {
 	# netem on every packet: a quarter of them skip the 40 ms delay and
 	# overtake up to 40 ms of earlier ones, so each flow (a message every
 	# 20 ms) sees its own messages swapped.
-	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 600 -r 200 -d 40 -L 0 \
+	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 600 -r 200 -l 64 -d 40 -L 0 \
 		-n "loss 5% reorder 25% 50%" -m streams,unordered -w "$w"
 	assert_success
 	assert_line --regexp '^intact +yes +yes$'
@@ -204,33 +204,54 @@ summary() {
 		fail "no message overtook another on the unordered streams: $(cat "$w/unordered.report")"
 }
 
-# hol_attempt DIR: one run of the experiment with streams and one
-# stream; sets WORST (the highest p99 among flows 1-3 with a stream each)
-# and BEST (the lowest among them sharing stream 0), in ms. Fails the test
-# if a message went missing or out of order: that is never retried.
-hol_attempt() {
-	local w=$1
-	# 20% of flow 0's packets dropped (5% of all), nothing of flows 1-3.
-	run timeout 300 "$MS/hol-experiment.sh" -k 4 -c 800 -r 200 -L 20 \
-		-m streams,one -w "$w"
-	assert_success
-	assert_line --regexp '^intact +yes +yes$'
-	WORST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && $7 > m { m = $7 } END { print m }' "$w/streams.report")
-	BEST=$(awk '$1 ~ /^[1-3]$/ && NF == 8 && (n++ == 0 || $7 < m) { m = $7 } END { print m }' "$w/one.report")
-	echo "clean flows p99: worst $WORST ms with 4 streams, best $BEST ms with one" >&3
+# p99 FILE FLOWS max|min: the largest or smallest p99 of the FLOWS (a
+# regex) in report FILE, in ms.
+p99() {
+	awk -v f="^($2)\$" -v w="$3" '$1 ~ f && NF == 8 && (n++ == 0 || (w == "max" ? $7 > m : $7 < m)) { m = $7 } END { print m }' "$1"
 }
 
-@test "a loss on one stream does not hold up the others; on one shared stream it does" {
+# hol_attempt DIR: one run of the experiment with 4 streams, one stream
+# and TCP, the same loss process for each (20% of flow 0's packets, none
+# of flows 1-3); sets, in ms, WORST (the highest p99 among flows 1-3 with
+# a stream each), BEST_ONE and BEST_TCP (the lowest among them sharing
+# stream 0, or TCP's byte stream), and LOSSY_STREAMS, LOSSY_ONE and
+# LOSSY_TCP (flow 0's p99). Fails the test if a message went missing or
+# out of order: that is never retried.
+hol_attempt() {
+	local w=$1
+	run timeout 400 "$MS/hol-experiment.sh" -k 4 -c 800 -L 20 -m streams,one,tcp -w "$w"
+	assert_success
+	assert_line --regexp '^intact +yes +yes +yes$'
+	# The same loss process: a fifth of flow 0's packets, in every run.
+	assert_line --regexp '^#   [0-9]+ data packets on the wire, [0-9]+ of them flow 0, [1-9][0-9]* of those dropped$'
+	WORST=$(p99 "$w/streams.report" '1|2|3' max)
+	BEST_ONE=$(p99 "$w/one.report" '1|2|3' min)
+	BEST_TCP=$(p99 "$w/tcp.report" '1|2|3' min)
+	LOSSY_STREAMS=$(p99 "$w/streams.report" 0 max)
+	LOSSY_ONE=$(p99 "$w/one.report" 0 max)
+	LOSSY_TCP=$(p99 "$w/tcp.report" 0 max)
+	echo "p99 of flow 0 / best or worst of flows 1-3, ms: 4 streams $LOSSY_STREAMS/$WORST," \
+		"one stream $LOSSY_ONE/$BEST_ONE, TCP $LOSSY_TCP/$BEST_TCP" >&3
+}
+
+# Under emulation on a busy machine a stall of the whole VM can, rarely,
+# lift the clean flows' p99 with 4 streams (multistream/README.md). Such
+# stalls come and go; head-of-line blocking does not. So up to three
+# runs, and one clear one suffices; with isolation broken, every run
+# fails. Sharing one ordered stream or TCP's byte stream, flows 1-3 wait
+# as long as flow 0 (their p99 at least half of its); with a stream each
+# they do not (at most half of it), and one stream is at least twice as
+# slow for them as 4. TCP against 4 streams is shown, not asserted: the
+# README says why its ratio is small.
+@test "a loss on one stream does not hold up the others; on one shared stream, or TCP, it does" {
 	local attempt seen=""
-	# Under emulation on a busy machine a stall of the whole VM can,
-	# rarely, lift the 4-stream p99 close to the one-stream one (1 run
-	# in 20: multistream/README.md). Such stalls come and go; head-of-line
-	# blocking does not. So up to three runs, and one clear one suffices;
-	# with isolation broken, every run fails.
 	for attempt in 1 2 3; do
 		hol_attempt "$BATS_TEST_TMPDIR/w$attempt"
-		awk -v w="$WORST" -v b="$BEST" 'BEGIN { exit !(w > 0 && b >= 2 * w) }' && return 0
-		seen+=" $WORST/$BEST"
+		awk -v w="$WORST" -v b1="$BEST_ONE" -v bt="$BEST_TCP" -v ls="$LOSSY_STREAMS" \
+			-v l1="$LOSSY_ONE" -v lt="$LOSSY_TCP" 'BEGIN {
+				exit !(w > 0 && b1 >= 2 * w && 2 * w <= ls && 2 * b1 >= l1 && 2 * bt >= lt)
+			}' && return 0
+		seen+=" [$LOSSY_STREAMS/$WORST $LOSSY_ONE/$BEST_ONE $LOSSY_TCP/$BEST_TCP]"
 	done
-	fail "clean-flow p99 (4 streams/one stream, ms):$seen: never under half"
+	fail "p99 flow 0/flows 1-3 (4 streams, one stream, TCP), ms:$seen: never clear"
 }

@@ -261,7 +261,7 @@ step_multistream() {
 	echo
 	echo "(The experiment runs between two network namespaces joined by a"
 	echo "veth pair, so its packets are not in this loopback capture.)"
-	run_cmd 300 multistream/hol-experiment.sh -c 400 -r 200
+	run_cmd 300 multistream/hol-experiment.sh -c 400
 }
 summary_multistream() {
 	packets "the loopback run (port $STREAM_PORT)"
