@@ -59,14 +59,12 @@ LDLIBS ?= $(SCTP_LIBS)
 
 # One line per directory; each program is one .c file of the same name.
 CHECK_PROGS = check/sctpcheck
-# sctpcheck(1), in man(7) roff: its own source, nothing to build.
-MANPAGES = check/sctpcheck.1
 ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
 	daytime/daytime_client_legacy
 MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
-EVENTS_PROGS = events/sctp_events events/provoke
+EVENTS_PROGS = events/sctp_events
 ASSOC_PROGS = assoc/sctp_assoc
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
@@ -77,7 +75,7 @@ TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(ASSOC_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
-TEST_PROGS = tests/seccomp-deny tests/decode_test tests/flow_test
+TEST_PROGS = tests/seccomp-deny events/decode_test tests/flow_test
 HEADERS = common/util.h common/util_old.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
@@ -127,10 +125,10 @@ $(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS) $$(FLAGS_ST
 	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
-# What the daytime programs share.
-$(DAYTIME_PROGS): daytime/daytime.h
 # What the echo programs share.
 $(ECHO_PROGS) $(ECHO_TWINS): echo/echo.h
+# What the daytime programs share.
+$(DAYTIME_PROGS): daytime/daytime.h
 # What the multihome programs share; addrs.h, the address walker, is
 # fuzz/addr_fuzz.c's too.
 $(MULTIHOME_PROGS): multihome/multihome.h multihome/addrs.h
@@ -141,16 +139,10 @@ FUZZ_OBJS = fuzz/addr_fuzz.o
 fuzz/addr_fuzz.o: multihome/addrs.h
 fuzz/%.o: fuzz/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror=implicit-function-declaration -c -o $@ $<
-# sctpcheck's diagnosis (what the system's files say) is a file of its own.
-check/sctpcheck: %: %.c check/diagnose.c check/diagnose.h $(HEADERS) $(FLAGS_STAMP)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< check/diagnose.c $(LDLIBS)
-# The notification decoder is a file of its own, linked into both events
-# programs, its unit test and its fuzz target.
-$(EVENTS_PROGS): events/events.h
-$(EVENTS_PROGS) tests/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
+# The notification decoder is a file of its own, linked into the program,
+# its unit test and the fuzz target.
+events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
-FUZZ_OBJS += fuzz/decode_fuzz.o
-fuzz/decode_fuzz.o: events/decode.h
 # The multistream message header (flow.c: the receivers parse what a peer
 # sent with it) is linked into both programs, their twins (whose rule
 # links every .c it depends on), its unit test and its fuzz target.
@@ -158,8 +150,6 @@ MULTISTREAM_FLOW = multistream/flow.c multistream/flow.h
 $(MULTISTREAM_PROGS) tests/flow_test: %: %.c $(MULTISTREAM_FLOW) $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< multistream/flow.c $(LDLIBS)
 $(MULTISTREAM_TWINS): $(MULTISTREAM_FLOW)
-FUZZ_OBJS += fuzz/stream_receiver_fuzz.o
-fuzz/stream_receiver_fuzz.o: multistream/flow.h
 
 deps:
 	@tests/deps.sh build test format lint vm
