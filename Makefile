@@ -64,7 +64,7 @@ DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
 	daytime/daytime_client_legacy
 MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
-EVENTS_PROGS = events/sctp_events
+EVENTS_PROGS = events/sctp_events events/provoke
 ASSOC_PROGS = assoc/sctp_assoc
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
@@ -75,7 +75,7 @@ TCP_TWINS = $(ECHO_TWINS) $(MULTISTREAM_TWINS)
 PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(ASSOC_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
-TEST_PROGS = tests/seccomp-deny events/decode_test tests/flow_test
+TEST_PROGS = tests/seccomp-deny tests/decode_test tests/flow_test
 HEADERS = common/util.h common/util_old.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
@@ -139,10 +139,13 @@ FUZZ_OBJS = fuzz/addr_fuzz.o
 fuzz/addr_fuzz.o: multihome/addrs.h
 fuzz/%.o: fuzz/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror=implicit-function-declaration -c -o $@ $<
-# The notification decoder is a file of its own, linked into the program,
-# its unit test and the fuzz target.
-events/sctp_events events/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
+# The notification decoder is a file of its own, linked into both events
+# programs, its unit test and its fuzz target.
+$(EVENTS_PROGS): events/events.h
+$(EVENTS_PROGS) tests/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
+FUZZ_OBJS += fuzz/decode_fuzz.o
+fuzz/decode_fuzz.o: events/decode.h
 # The multistream message header (flow.c: the receivers parse what a peer
 # sent with it) is linked into both programs, their twins (whose rule
 # links every .c it depends on), its unit test and its fuzz target.

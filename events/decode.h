@@ -1,30 +1,30 @@
 /*
  * decode.h - one SCTP notification in, one line of words out.
  *
- * sn_decode() is a pure function: it reads only the LEN bytes at BUF,
- * writes only OUT, keeps no state and makes no system call, so the
- * program (sctp_events.c), its unit test (decode_test.c) and a fuzzer
- * all link the very same code.
+ * Pure functions: they read only the LEN bytes at BUF, write only OUT,
+ * keep no state and make no system call, so the programs (sctp_events.c,
+ * provoke.c), the unit test (tests/decode_test.c) and the fuzzer
+ * (fuzz/decode_fuzz.c) all link the very same code.
  *
- * It checks every length before it reads the bytes behind it. A
- * notification can arrive cut short (a receive buffer that was too
- * small, a reader that stopped before MSG_EOR), and its own length
- * fields may disagree with what arrived: a decoder that trusts
- * sn_length reads past the end of its buffer.
+ * sn_decode() checks every length before it reads the bytes behind it. A
+ * notification can arrive cut short (a receive buffer too small, a reader
+ * that stopped before MSG_EOR), and its own length fields may disagree
+ * with what arrived: a decoder that trusts sn_length reads past its buffer.
  *
- * The line it writes (no time stamp, no newline) starts with the type
- * name, then "assoc=ID", then every field as name=value, for example
+ * The line (no time stamp, no newline) starts with the type name, then
+ * "assoc=ID", then every field as name=value, for example
  *   ASSOC_CHANGE assoc=3 state=COMM_UP error=0 outbound=10 inbound=10
  * A type it does not know is shown with its number, never dropped:
  *   UNKNOWN type=32790 flags=0x0000 length=8
  * A buffer too short for what it claims to be is reported as such:
- *   ASSOC_CHANGE malformed: 12 bytes, the structure needs 20
+ *   ASSOC_CHANGE malformed: sn_length 20 but 12 bytes arrived
  *
  * Read: RFC 6458 section 6 (notifications), sctp(7), linux/sctp.h.
  */
 #ifndef SCTP_SAMPLES_DECODE_H
 #define SCTP_SAMPLES_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A buffer this big always holds the whole line (lists are capped). */
@@ -38,10 +38,19 @@ enum sn_status {
 
 /*
  * Decode the notification in BUF (LEN bytes, as recvmsg() returned it
- * with MSG_NOTIFICATION, reassembled up to MSG_EOR) into OUT, which is
- * always NUL-terminated when OUTLEN > 0 and cut short if OUTLEN is less
- * than SN_LINE_MAX.
+ * with MSG_NOTIFICATION, joined up to MSG_EOR) into OUT, which is always
+ * NUL-terminated when OUTLEN > 0, and cut short if OUTLEN is less than
+ * SN_LINE_MAX.
  */
 enum sn_status sn_decode(const void *buf, size_t len, char *out, size_t outlen);
+
+/* The name of notification type TYPE ("ASSOC_CHANGE"), NULL if unknown. */
+const char *sn_type_name(unsigned type);
+
+/*
+ * Does the notification in BUF say its association is over (ASSOC_CHANGE
+ * COMM_LOST, SHUTDOWN_COMP or CANT_STR_ASSOC)? False when malformed.
+ */
+bool sn_assoc_over(const void *buf, size_t len);
 
 #endif /* SCTP_SAMPLES_DECODE_H */

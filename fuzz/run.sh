@@ -7,7 +7,6 @@
 #   number           parse_number()/parse_port() of common/util.h
 #   addr             multihome/addrs.h walking packed address arrays, addr_str
 #   stream_receiver  multistream/flow.c, the header stream_receiver parses
-#   events_receive   sctp_events.c's notification reassembly
 #
 # Built with clang -fsanitize=fuzzer,address,undefined: a crash, a
 # sanitizer report, a failed check (abort), a leak or an input that takes
@@ -29,7 +28,7 @@ seconds=${1:-60}
 	exit 2
 }
 shift $(($# > 0 ? 1 : 0))
-all=(decode number addr stream_receiver events_receive)
+all=(decode number addr stream_receiver)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 
@@ -51,7 +50,7 @@ export TZ=UTC
 # Sources per target: the target, plus what it links.
 sources() {
 	case $1 in
-	decode | events_receive) echo "fuzz/$1_fuzz.c events/decode.c" ;;
+	decode) echo "fuzz/$1_fuzz.c events/decode.c" ;;
 	stream_receiver) echo "fuzz/$1_fuzz.c multistream/flow.c" ;;
 	*) echo "fuzz/$1_fuzz.c" ;;
 	esac

@@ -1,12 +1,15 @@
 #!/usr/bin/env bats
-# events: every SCTP notification, provoked on a real kernel and decoded
-# by sctp_events (events/README.md has the scenarios).
+# events: every SCTP notification, provoked on a real kernel by
+# events/provoke (or peer.py) and decoded by events/sctp_events, and by
+# provoke for the events of its own end (events/README.md has the
+# scenarios).
 
 bats_require_minimum_version 1.5.0
 
 load test_helper
 
 EV=$TOP/events/sctp_events
+PROVOKE=$TOP/events/provoke
 PEER=$TOP/events/peer.py
 # Debian's interpreter: a python3 earlier in PATH (a pyenv shim) may hang
 # when started by timeout(1) without a terminal.
@@ -27,10 +30,11 @@ setup() {
 teardown() {
 	stop_all
 	[ -z "${NFT_USED:-}" ] || nft delete table inet "$NFT_TABLE" 2>/dev/null || true
+	# Last set, first restored: rto_min may not exceed rto_max.
 	if [ -f "$SYSCTL_SAVED" ]; then
-		while read -r name value; do
+		tac "$SYSCTL_SAVED" | while read -r name value; do
 			sysctl -qw "$name=$value"
-		done <"$SYSCTL_SAVED"
+		done
 	fi
 }
 
@@ -38,6 +42,19 @@ teardown() {
 set_sysctl() {
 	echo "$1 $(sysctl -n "$1")" >>"$SYSCTL_SAVED"
 	sysctl -qw "$1=$2"
+}
+
+# fast_timers: timers short enough that a lost path or a lost INIT shows
+# within seconds (the defaults take minutes: RTO 1 to 60 s, a heartbeat
+# every 30 s, 8 INIT retransmissions), for every socket made after it.
+# INITs: the first and 3 more, at most 400 ms apart.
+fast_timers() {
+	set_sysctl net.sctp.rto_min 100
+	set_sysctl net.sctp.rto_initial 200
+	set_sysctl net.sctp.rto_max 400
+	set_sysctl net.sctp.max_init_retransmits 3
+	set_sysctl net.sctp.hb_interval 200
+	set_sysctl net.sctp.path_max_retrans 2
 }
 
 # drop RULE...: an nftables rule on locally sent packets, e.g.
@@ -53,19 +70,19 @@ drop() {
 
 # server ARGS...: an sctp_events server on 127.0.0.1 and a fresh port.
 server() {
-	start_server "$EV" -L -a 127.0.0.1 -p 0 "$@"
+	start_server "$EV" -a 127.0.0.1 -p 0 "$@"
 }
 
-# client ARGS...: an sctp_events client of that server, run to its end.
+# client ARGS...: a provoke client of that server, run to its end.
 client() {
-	run --separate-stderr timeout 20 "$EV" -a 127.0.0.1 -p "$SERVER_PORT" "$@"
+	run --separate-stderr timeout 20 "$PROVOKE" -a 127.0.0.1 -p "$SERVER_PORT" "$@"
 }
 
 # bg_client NAME ARGS...: the same, in the background, output in NAME.out.
 bg_client() {
 	local name=$1
 	shift
-	start_bg "$name" "$EV" -a 127.0.0.1 -p "$SERVER_PORT" "$@"
+	start_bg "$name" "$PROVOKE" -a 127.0.0.1 -p "$SERVER_PORT" "$@"
 }
 
 # server_says REGEX: the server printed (or soon prints) a matching line.
@@ -110,7 +127,7 @@ print(s.getsockname()[1])'
 }
 
 @test "the decoder passes its unit tests on hand-built buffers" {
-	run "$TOP/events/decode_test"
+	run "$TOP/tests/decode_test"
 	assert_success
 	assert_line --regexp '^decode_test: [0-9]+ passed, 0 failed$'
 	# Every type decoded, then cut short at every length.
@@ -121,33 +138,40 @@ print(s.getsockname()[1])'
 @test "-h prints the usage on stdout and exits 0" {
 	run --separate-stderr "$EV" -h
 	assert_success
-	assert_line --index 0 --partial 'usage: sctp_events [-L]'
+	assert_line --index 0 --partial 'usage: sctp_events [-a ADDR]'
+	assert_equal "$stderr" ""
+	run --separate-stderr "$PROVOKE" -h
+	assert_success
+	assert_line --index 0 --partial 'usage: provoke [-a ADDR] -p PORT'
 	assert_equal "$stderr" ""
 }
 
 @test "a bad command line gives a reason and the usage on stderr, exit 2" {
-	run --separate-stderr "$EV" -L -e ASSOC_CHANGE,NO_SUCH_EVENT
+	run --separate-stderr "$EV" -e ASSOC_CHANGE,NO_SUCH_EVENT
 	assert_failure 2
 	assert_equal "$output" ""
 	[[ $stderr == "sctp_events: -e: unknown type name"*"usage: sctp_events"* ]]
-	run --separate-stderr "$EV" -a 127.0.0.1
+	run --separate-stderr "$PROVOKE" -a 127.0.0.1
 	assert_failure 2
-	[[ $stderr == *"a client needs one -a and a -p other than 0"* ]]
+	[[ $stderr == "provoke: -p: the server's port is needed"*"usage: provoke"* ]]
 }
 
 @test "it subscribes to all 13 types, one SCTP_EVENT each; -e takes a subset" {
 	server
 	assert_equal "$(head -n1 "$SERVER_OUT")" "subscribed: $ALL_TYPES"
 	assert_equal "$(cat "$SERVER_ERR")" ""
-	client -e ASSOC_CHANGE,SHUTDOWN_EVENT -t 0
+	SERVER_NAME=server2 server -e ASSOC_CHANGE,SHUTDOWN_EVENT
+	assert_equal "$(head -n1 "$SERVER_OUT")" 'subscribed: ASSOC_CHANGE SHUTDOWN_EVENT'
+	client -m hi -t 0
 	assert_success
-	assert_line --index 0 'subscribed: ASSOC_CHANGE SHUTDOWN_EVENT'
-	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=COMM_UP "
-	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP "
-	# The server saw these; the client did not subscribe to them.
+	assert_line --index 0 "subscribed: $ALL_TYPES"
+	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=COMM_UP '
+	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP '
 	server_says 'SHUTDOWN_EVENT assoc=[0-9]+$'
-	refute_line --regexp "${T}SENDER_DRY_EVENT"
-	refute_line --regexp "${T}AUTHENTICATION_EVENT"
+	# Data always comes; the other types were not subscribed to.
+	server_says 'DATA assoc=[0-9]+ stream=0 ssn=0 ppid=0 bytes=2 eor$'
+	assert_line --regexp "${T}AUTHENTICATION_EVENT "
+	refute_in "$SERVER_OUT" AUTHENTICATION_EVENT
 }
 
 @test "ASSOC_CHANGE: COMM_UP on both ends, SHUTDOWN_COMP after a graceful close" {
@@ -197,32 +221,39 @@ print(s.getsockname()[1])'
 
 @test "ASSOC_CHANGE CANT_STR_ASSOC: nobody listens, the INIT gets an ABORT" {
 	port=$(free_port)
-	run --separate-stderr timeout 20 "$EV" -F -a 127.0.0.1 -p "$port"
+	run --separate-stderr timeout 20 "$PROVOKE" -a 127.0.0.1 -p "$port"
 	assert_failure 1
-	assert_equal "$stderr" "sctp_events: connect: Connection refused"
+	assert_equal "$stderr" "provoke: sctp_connectx: Connection refused"
 	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=CANT_STR_ASSOC error=0 outbound=0 inbound=0\$"
 }
 
 @test "ASSOC_CHANGE CANT_STR_ASSOC: INITs are lost, short INIT timers give up in seconds" {
 	port=$(free_port)
 	drop sctp dport "$port" drop
+	fast_timers
 	start=$SECONDS
-	run --separate-stderr timeout 60 "$EV" -F -a 127.0.0.1 -p "$port"
+	run --separate-stderr timeout 60 "$PROVOKE" -a 127.0.0.1 -p "$port"
 	took=$((SECONDS - start))
 	assert_failure 1
-	assert_equal "$stderr" "sctp_events: connect: Connection timed out"
+	assert_equal "$stderr" "provoke: sctp_connectx: Connection timed out"
 	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=CANT_STR_ASSOC "
 	# 3 INITs, RTO 200 to 400 ms: a second or two, not the default 333 s.
 	((took < 20))
 }
 
 @test "PEER_ADDR_CHANGE: a path fails (POTENTIALLY_FAILED, UNREACHABLE) and heals (AVAILABLE)" {
+	fast_timers
 	# A multihomed server: 127.0.0.1 and 127.0.0.2, both on lo.
-	server -a 127.0.0.2 -F
-	# One client shows the potentially-failed state (-P), one does not.
-	bg_client pf -F -P
-	bg_client nopf -F
+	server -a 127.0.0.2
 	pf=$BATS_TEST_TMPDIR/pf.out nopf=$BATS_TEST_TMPDIR/nopf.out
+	# One client shows the potentially-failed state, one does not: a
+	# socket takes pf_expose when it is made (it has printed its
+	# subscriptions then).
+	set_sysctl net.sctp.pf_expose 2
+	bg_client pf
+	wait_for_line "$pf" '^subscribed: '
+	sysctl -qw net.sctp.pf_expose=0
+	bg_client nopf
 	# The second address is confirmed by a heartbeat first.
 	says "$pf" 'PEER_ADDR_CHANGE assoc=[0-9]+ addr=127.0.0.2 port=[0-9]+ state=ADDR_CONFIRMED error=HEARTBEAT_SUCCESS$'
 	says "$nopf" 'PEER_ADDR_CHANGE assoc=[0-9]+ addr=127.0.0.2 port=[0-9]+ state=ADDR_CONFIRMED '
@@ -241,11 +272,12 @@ print(s.getsockname()[1])'
 }
 
 @test "SEND_FAILED and SEND_FAILED_EVENT: a PR-SCTP lifetime runs out on a path that drops DATA" {
-	server -F
+	fast_timers
+	server
 	# The handshake and heartbeats pass; DATA chunks do not.
 	drop sctp dport "$SERVER_PORT" sctp chunk data exists drop
 	# 200000 bytes: 4 fragments; cwnd lets the first out, the rest wait.
-	bg_client sf -F -x 300 -l 200000
+	bg_client sf -x 300 -l 200000
 	sf=$BATS_TEST_TMPDIR/sf.out
 	says "$sf" 'SEND_FAILED_EVENT assoc=[0-9]+ flags=UNSENT error=0 stream=0 chunk_flags=LAST_FRAG ppid=0 context=0 bytes=[0-9]+ data=' $EVENT_TIMEOUT
 	says "$sf" 'SEND_FAILED_EVENT assoc=[0-9]+ flags=SENT error=0 stream=0 chunk_flags=FIRST_FRAG '
@@ -262,9 +294,9 @@ print(s.getsockname()[1])'
 	server
 	# The obvious trigger, DATA on a stream the peer did not grant, never
 	# leaves this kernel: sendmsg() refuses it.
-	client -o 10 -s 10 -m x -t 0
+	client -s 10 -m x -t 0
 	assert_success
-	assert_equal "$stderr" "sctp_events: sendmsg: Invalid argument"
+	assert_equal "$stderr" "provoke: sendmsg: Invalid argument"
 	refute_in "$SERVER_OUT" REMOTE_ERROR
 	run timeout 20 "$PY" "$PEER" unknown-chunk 127.0.0.1 "$SERVER_PORT"
 	assert_success
@@ -273,8 +305,8 @@ print(s.getsockname()[1])'
 }
 
 @test "PARTIAL_DELIVERY_EVENT: the peer aborts in the middle of a message delivered in parts" {
-	# A small partial delivery point and receive buffer.
-	server -D 1000 -b 16384
+	# A small partial delivery point.
+	server -D 1000
 	client -l 200000 -t 0 -X
 	assert_success
 	server_says 'PARTIAL_DELIVERY_EVENT assoc=[0-9]+ indication=PARTIAL_DELIVERY_ABORTED stream=0 seq=0$'
@@ -286,13 +318,13 @@ print(s.getsockname()[1])'
 }
 
 @test "ADAPTATION_INDICATION carries the indication the peer announced" {
-	server -A 1234
-	client -t 0
+	server
+	client -A 1234 -t 0
 	assert_success
-	assert_line --regexp "${T}ADAPTATION_INDICATION assoc=[0-9]+ indication=1234\$"
-	# The client announced none: the server hears of none.
-	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP '
-	refute_in "$SERVER_OUT" ADAPTATION_INDICATION
+	server_says 'ADAPTATION_INDICATION assoc=[0-9]+ indication=1234$'
+	# The server announced none: the client hears of none.
+	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP "
+	refute_line --regexp "${T}ADAPTATION_INDICATION"
 }
 
 @test "STREAM_RESET_EVENT on both ends when stream 1 is reset (reconf_enable=1)" {
@@ -301,7 +333,7 @@ print(s.getsockname()[1])'
 	set_sysctl net.sctp.reconf_enable 0
 	client -R out -s 1 -t 0
 	assert_success
-	assert_equal "$stderr" "sctp_events: setsockopt SCTP_RESET_STREAMS: Protocol not available"
+	assert_equal "$stderr" "provoke: setsockopt SCTP_RESET_STREAMS: Protocol not available"
 
 	set_sysctl net.sctp.reconf_enable 1
 	SERVER_NAME=server2 server
@@ -359,11 +391,11 @@ print(s.getsockname()[1])'
 }
 
 @test "one-to-one style (-S): the server accepts one association after another" {
-	start_server "$EV" -S -L -a 127.0.0.1 -p 0
-	client -S -m hi -t 0 -X
+	server -S
+	client -m hi -t 0 -X
 	assert_success
 	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=COMM_LOST error=USER_INITIATED_ABORT '
-	client -S -t 0
+	client -t 0
 	assert_success
 	assert_line --regexp "${T}ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP "
 	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP '
@@ -371,11 +403,12 @@ print(s.getsockname()[1])'
 }
 
 @test "-v adds a hex dump under each notification" {
-	server
-	client -v -t 0
+	server -v
+	client -t 0
 	assert_success
+	server_says 'ASSOC_CHANGE assoc=[0-9]+ state=SHUTDOWN_COMP '
 	# ASSOC_CHANGE is 0x8001 and 20 bytes long, in host (little) byte order.
-	n=$(printf '%s\n' "${lines[@]}" | grep -nE "${T}ASSOC_CHANGE .*state=COMM_UP" | cut -d: -f1)
-	assert_equal "${lines[$n]}" "    0000  01 80 00 00 14 00 00 00 00 00 00 00 0a 00 0a 00"
-	assert_line --regexp '^    0010  [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$'
+	run grep -A2 -E "${T}ASSOC_CHANGE .*state=COMM_UP" "$SERVER_OUT"
+	assert_line --index 1 "    0000  01 80 00 00 14 00 00 00 00 00 00 00 0a 00 0a 00"
+	assert_line --index 2 --regexp '^    0010  [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$'
 }

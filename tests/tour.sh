@@ -305,9 +305,9 @@ step_events() {
 		"MSG_NOTIFICATION: COMM_UP when the association starts, the DATA," \
 		"then SHUTDOWN_EVENT and SHUTDOWN_COMP as the client (-t 1) ends" \
 		"it a second later; the client also sees SENDER_DRY_EVENT."
-	serve events_server events/sctp_events -L -a 127.0.0.1 -p 0 || return 1
+	serve events_server events/sctp_events -a 127.0.0.1 -p 0 || return 1
 	EVENTS_PORT=$PORT
-	run_cmd 30 events/sctp_events -a 127.0.0.1 -p "$PORT" -m hello -t 1
+	run_cmd 30 events/provoke -a 127.0.0.1 -p "$PORT" -m hello -t 1
 	# The server's last notifications follow the client's exit closely.
 	sleep 0.5
 	unserve events_server
@@ -324,7 +324,7 @@ declare -A NEEDS=(
 	[daytime]="daytime/daytime_server daytime/daytime_client"
 	[multistream]="multistream/stream_sender multistream/stream_receiver multistream/tcp_stream_sender multistream/tcp_stream_receiver multistream/hol-experiment.sh"
 	[multihome]="multihome/multihome_server multihome/multihome_client multihome/failover.sh"
-	[events]="events/sctp_events"
+	[events]="events/sctp_events events/provoke"
 )
 
 # --- the tour -------------------------------------------------------------------

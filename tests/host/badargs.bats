@@ -21,7 +21,7 @@ CLIENTS=(echo/echo_client echo/tcp_echo_client daytime/daytime_client
 	daytime/daytime_client_legacy
 	multistream/stream_sender multistream/tcp_stream_sender
 	multihome/multihome_client)
-ALL=(check/sctpcheck "${SERVERS[@]}" "${CLIENTS[@]}" events/sctp_events)
+ALL=(check/sctpcheck "${SERVERS[@]}" "${CLIENTS[@]}" events/sctp_events events/provoke)
 
 # An address no host has (TEST-NET-1, RFC 5737): a server told to bind it
 # fails at once, so a bad port that slips through cannot start a server.
@@ -68,7 +68,6 @@ bad() {
 common_rows() {
 	local prog=$1 where=(-a 127.0.0.1)
 	[[ " ${SERVERS[*]} events/sctp_events " == *" $prog "* ]] && where=(-a "$NOWHERE")
-	[[ $prog == events/sctp_events ]] && where+=(-L)
 	# util.h's next_opt() says "-Z: unknown option", "-p: needs a value".
 	bad "$prog" "invalid option -- 'Z'|unknown option -Z|-Z: unknown option" -Z
 	bad "$prog" "option requires an argument -- 'p'|option -p needs a value|-p: needs a value" -p
@@ -231,18 +230,18 @@ check_table() {
 	check_table
 }
 
-@test "sctp_events refuses bad options, ports, hosts, types, streams and a 9th address" {
+@test "sctp_events and provoke refuse bad options, ports, hosts, types, streams and a 9th address" {
 	common_rows events/sctp_events
+	common_rows events/provoke
 	local many=()
 	for i in $(seq 9); do many+=(-a "127.0.0.$i"); done
-	bad events/sctp_events "too many -a" -L "${many[@]}"
-	bad events/sctp_events "a client needs one -a and a -p other than 0" -p 0
-	bad events/sctp_events "a client needs one -a and a -p other than 0" -a 127.0.0.1 -a 127.0.0.2 -p 9
-	bad events/sctp_events "-e: unknown type name" -L -a "$NOWHERE" -e NOPE
-	bad events/sctp_events "-R takes out, in, assoc or add" -L -a "$NOWHERE" -R sideways
-	bad events/sctp_events "-o: '0' is not a number" -L -a "$NOWHERE" -o 0
-	bad events/sctp_events "-i: '65536' is not a number" -L -a "$NOWHERE" -i 65536
-	bad events/sctp_events "-s: '65536' is not a number" -L -a "$NOWHERE" -s 65536
-	bad events/sctp_events "-k takes KEY:SECRET" -L -a "$NOWHERE" -k nosecret
+	bad events/sctp_events "-a: too many" "${many[@]}"
+	bad events/sctp_events "-e: unknown type name" -a "$NOWHERE" -e NOPE
+	bad events/sctp_events "-k: takes KEY:SECRET" -a "$NOWHERE" -k nosecret
+	bad events/sctp_events "-D: '0' is not a number" -a "$NOWHERE" -D 0
+	bad events/provoke "-p: the server's port is needed" -a 127.0.0.1
+	bad events/provoke "-R: takes out, in, assoc or add" -p 9 -R sideways
+	bad events/provoke "-s: '65536' is not a number" -p 9 -s 65536
+	bad events/provoke "-k: takes KEY:SECRET" -p 9 -k nosecret
 	check_table
 }

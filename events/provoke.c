@@ -1,0 +1,342 @@
+/*
+ * provoke.c - a client that makes SCTP notifications happen, and prints
+ * the ones its own end gets.
+ *
+ * Each option is one way to make an event happen, at one end or at both
+ * (events/README.md has the table): send data on a stream, with a PR-SCTP
+ * lifetime; announce an adaptation layer; request a stream
+ * reconfiguration; sign with AUTH keys and retire one; end the
+ * association with SHUTDOWN or ABORT. The calls are in the order they
+ * happen: socket options before the association, sctp_connectx(), what
+ * it does once the association is up, then the events until its end.
+ * The notifications are printed as sctp_events prints them (events.h).
+ *
+ * Try (two terminals):
+ *   $ events/sctp_events -a 127.0.0.1 -p 9999
+ *   $ events/provoke -a 127.0.0.1 -p 9999 -m hello -t 1
+ *
+ * Read: RFC 6458 sections 5.3 (SCTP_SNDINFO, SCTP_PRINFO) and 8 (socket
+ * options); RFC 6525 (stream reconfiguration); RFC 4895 (AUTH).
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "events.h"
+
+#define MS_PER_S 1000
+/* Outbound streams -R add asks for. */
+#define STREAMS_TO_ADD 2
+
+static const char options[] =
+	"[-a ADDR] -p PORT [-m TEXT] [-l LENGTH] [-s STREAM] [-x MS]\n"
+	"          [-R out|in|assoc|add] [-A IND] [-k KEY:SECRET]... [-K KEY]\n"
+	"          [-d KEY] [-t SECONDS] [-X]\n"
+	"  -a ADDR    the server (default 127.0.0.1)\n"
+	"  -p PORT    its port\n"
+	"  -A IND     announce adaptation layer indication IND\n"
+	"  -k KEY:SECRET  an AUTH shared key; DATA must be signed\n"
+	"  -K KEY     sign with key number KEY\n"
+	"once the association is up:\n"
+	"  -m TEXT    send TEXT\n"
+	"  -l LENGTH  send a message of LENGTH bytes\n"
+	"  -s STREAM  send on STREAM (default 0); -R in/out resets only it\n"
+	"  -x MS      PR-SCTP: drop what is not sent within MS ms\n"
+	"  -R WHAT    reset the outgoing (out) or incoming (in) streams or "
+	"the\n"
+	"             association (assoc), or add 2 outgoing streams (add)\n"
+	"  -d KEY     deactivate AUTH key number KEY\n"
+	"  -t SECONDS end it SECONDS later: SHUTDOWN, or ABORT with -X\n"
+	"  -h         this help (also --help)\n";
+
+struct opts {
+	const char *text, *reconf;
+	unsigned long length, stream, ttl;
+	bool stream_set, abort;
+	long active_key, deactivate_key, end_after; /* -1: not set */
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/*
+ * Send one message on stream SID of association ASSOC: sendmsg() with an
+ * SCTP_SNDINFO cmsg, and an SCTP_PRINFO one when TTL (ms) sets a PR-SCTP
+ * lifetime (sctp_sendv() of libsctp 1.0.19 cannot take both). Returns 0
+ * once the whole message is accepted, -1 with errno.
+ */
+static int
+send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
+	 uint16_t flags, sctp_assoc_t assoc, uint32_t ttl)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sctp_sndinfo)) +
+			 CMSG_SPACE(sizeof(struct sctp_prinfo))];
+		struct cmsghdr align;
+	} ctl = { { 0 } };
+	struct sctp_sndinfo si = { .snd_sid = sid,
+				   .snd_flags = flags,
+				   .snd_ppid = htonl(ppid),
+				   .snd_assoc_id = assoc };
+	struct sctp_prinfo pr = { .pr_policy = SCTP_PR_SCTP_TTL,
+				  .pr_value = ttl };
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr m = { .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = IPPROTO_SCTP;
+	c->cmsg_type = SCTP_SNDINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(si));
+	memcpy(CMSG_DATA(c), &si, sizeof(si));
+	c = CMSG_NXTHDR(&m, c);
+	c->cmsg_level = IPPROTO_SCTP;
+	c->cmsg_type = SCTP_PRINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pr));
+	memcpy(CMSG_DATA(c), &pr, sizeof(pr));
+	if (!ttl)
+		m.msg_controllen = CMSG_SPACE(sizeof(si));
+	return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/*
+ * -R: one stream reconfiguration request (RFC 6525; sysctl
+ * net.sctp.reconf_enable=1 at both ends). Linux allows one outstanding
+ * request per association; the answer comes back as a STREAM_RESET,
+ * ASSOC_RESET or STREAM_CHANGE event at both ends.
+ */
+static void
+reconfigure(int fd, const struct opts *o, sctp_assoc_t id)
+{
+	if (!strcmp(o->reconf, "out") || !strcmp(o->reconf, "in")) {
+		union {
+			struct sctp_reset_streams rs;
+			char buf[sizeof(struct sctp_reset_streams) +
+				 sizeof(uint16_t)];
+		} u = { .rs.srs_assoc_id = id };
+
+		u.rs.srs_flags = !strcmp(o->reconf, "out")
+					 ? SCTP_STREAM_RESET_OUTGOING
+					 : SCTP_STREAM_RESET_INCOMING;
+		/* An empty list resets every stream. */
+		if (o->stream_set) {
+			u.rs.srs_number_streams = 1;
+			u.rs.srs_stream_list[0] = (uint16_t)o->stream;
+		}
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_STREAMS, &u,
+			       (socklen_t)(sizeof(u.rs) +
+					   u.rs.srs_number_streams *
+						   sizeof(uint16_t))) < 0)
+			warn("setsockopt SCTP_RESET_STREAMS");
+	} else if (!strcmp(o->reconf, "assoc")) {
+		/* Both directions start again from fresh TSNs and SSNs. */
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_ASSOC, &id,
+			       sizeof(id)) < 0)
+			warn("setsockopt SCTP_RESET_ASSOC");
+	} else {
+		struct sctp_add_streams as = { .sas_assoc_id = id,
+					       .sas_outstrms = STREAMS_TO_ADD };
+
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_ADD_STREAMS, &as,
+			       sizeof(as)) < 0)
+			warn("setsockopt SCTP_ADD_STREAMS");
+	}
+}
+
+/* What the association gets once it is up. */
+static void
+provoke(int fd, const struct opts *o, sctp_assoc_t id)
+{
+	uint16_t sid = (uint16_t)o->stream;
+	uint32_t ttl = (uint32_t)o->ttl;
+
+	if (o->text &&
+	    send_msg(fd, o->text, strlen(o->text), sid, 0, 0, id, ttl) < 0)
+		warn("sendmsg");
+	if (o->length) {
+		char *big = malloc(o->length);
+
+		if (!big)
+			err(1, "malloc");
+		for (size_t i = 0; i < o->length; i++)
+			big[i] = (char)('a' + i % 26);
+		if (send_msg(fd, big, o->length, sid, 0, 0, id, ttl) < 0)
+			warn("sendmsg");
+		free(big);
+	}
+	if (o->reconf)
+		reconfigure(fd, o, id);
+	if (o->deactivate_key >= 0) {
+		/* The key stays in use until nothing refers to it; then the
+		 * kernel says FREE_KEY (AUTHENTICATION_EVENT). */
+		struct sctp_authkeyid kid = { id, (uint16_t)o->deactivate_key };
+
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_DEACTIVATE_KEY, &kid,
+			       sizeof(kid)) < 0)
+			warn("setsockopt SCTP_AUTH_DEACTIVATE_KEY");
+	}
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * MS_PER_S + ts.tv_nsec / (1000 * 1000);
+}
+
+int
+main(int argc, char **argv)
+{
+	static unsigned char buf[MSG_MAX];
+	struct opts o = { .active_key = -1,
+			  .deactivate_key = -1,
+			  .end_after = -1 };
+	const char *host = "127.0.0.1";
+	char *keys[KEYS_MAX];
+	unsigned long port = 0, adaptation = 0;
+	bool adapt = false;
+	int nkeys = 0, opt, fd, flags;
+	struct sockaddr_storage ss;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sctp_rcvinfo info;
+	sctp_assoc_t id;
+	long long end_at = -1;
+	ssize_t n;
+
+	while ((opt = next_opt(argc, argv, ":a:p:m:l:s:x:R:A:k:K:d:t:Xh",
+			       options)) != -1) {
+		switch (opt) {
+		case 'a':
+			host = optarg;
+			break;
+		case 'p':
+			port = number_arg(optarg, "-p", 0, 65535, options);
+			break;
+		case 'm':
+			o.text = optarg;
+			break;
+		case 'l':
+			o.length =
+				number_arg(optarg, "-l", 1, INT32_MAX, options);
+			break;
+		case 's':
+			o.stream = number_arg(optarg, "-s", 0, 65535, options);
+			o.stream_set = true;
+			break;
+		case 'x':
+			o.ttl = number_arg(optarg, "-x", 1, UINT32_MAX,
+					   options);
+			break;
+		case 'R':
+			if (strcmp(optarg, "out") && strcmp(optarg, "in") &&
+			    strcmp(optarg, "assoc") && strcmp(optarg, "add"))
+				usage_error(options, "-R",
+					    "takes out, in, assoc or add");
+			o.reconf = optarg;
+			break;
+		case 'A':
+			adaptation = number_arg(optarg, "-A", 0, UINT32_MAX,
+						options);
+			adapt = true;
+			break;
+		case 'k':
+			if (nkeys == KEYS_MAX)
+				usage_error(options, "-k", "too many");
+			keys[nkeys++] = key_arg(optarg, options);
+			break;
+		case 'K':
+			o.active_key = (long)number_arg(optarg, "-K", 0, 65535,
+							options);
+			break;
+		case 'd':
+			o.deactivate_key = (long)number_arg(optarg, "-d", 0,
+							    65535, options);
+			break;
+		case 't':
+			o.end_after = (long)number_arg(optarg, "-t", 0,
+						       INT32_MAX, options);
+			break;
+		case 'X':
+			o.abort = true;
+			break;
+		}
+	}
+	if (port == 0)
+		usage_error(options, "-p", "the server's port is needed");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: poll() must wake */
+	sigaction(SIGTERM, &sa, NULL);
+
+	addr_arg(host, port, IPPROTO_SCTP, &ss, options);
+	fd = socket(ss.ss_family, SOCK_SEQPACKET, IPPROTO_SCTP);
+	if (fd < 0)
+		err(1, "socket");
+	/* Socket options first: the association takes them at its start. */
+	if (adapt && setsockopt(fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER,
+				&(struct sctp_setadaptation){ adaptation },
+				sizeof(struct sctp_setadaptation)) < 0)
+		err(1, "setsockopt SCTP_ADAPTATION_LAYER");
+	add_keys(fd, keys, nkeys);
+	if (o.active_key >= 0 &&
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_ACTIVE_KEY,
+		       &(struct sctp_authkeyid){ SCTP_FUTURE_ASSOC,
+						 (uint16_t)o.active_key },
+		       sizeof(struct sctp_authkeyid)) < 0)
+		err(1, "setsockopt SCTP_AUTH_ACTIVE_KEY");
+	subscribe(fd, ~0UL);
+
+	/* Blocks until the association is up (COMM_UP) or failed. */
+	if (sctp_connectx(fd, (struct sockaddr *)&ss, 1, &id) < 0) {
+		warn("sctp_connectx");
+		/* The event that says why (CANT_STR_ASSOC) is queued. */
+		if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+			err(1, "fcntl");
+		while ((n = recv_msg(fd, buf, sizeof(buf), &info, &flags)) > 0)
+			print_msg(buf, (size_t)n, flags, &info, false);
+		return 1;
+	}
+	provoke(fd, &o, id);
+	if (o.end_after >= 0)
+		end_at = now_ms() + o.end_after * MS_PER_S;
+	while (!stop) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = end_at - now_ms();
+		int r = poll(&pfd, 1,
+			     end_at < 0 ? -1
+			     : left > 0 ? (int)left
+					: 0);
+
+		if (r == 0) {
+			/* -t: SCTP_EOF starts a SHUTDOWN, SCTP_ABORT sends
+			 * an ABORT, of the association the sndinfo names. */
+			if (send_msg(fd, NULL, 0, 0, 0,
+				     o.abort ? SCTP_ABORT : SCTP_EOF, id,
+				     0) < 0)
+				warn("sendmsg");
+			end_at = -1;
+			continue;
+		}
+		if (r < 0 ||
+		    (n = recv_msg(fd, buf, sizeof(buf), &info, &flags)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err(1, r < 0 ? "poll" : "recvmsg");
+		}
+		print_msg(buf, (size_t)n, flags, &info, false);
+		if (flags & MSG_NOTIFICATION && sn_assoc_over(buf, (size_t)n))
+			break;
+	}
+	close(fd);
+	return 0;
+}
