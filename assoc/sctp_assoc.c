@@ -84,7 +84,7 @@ state(int fd)
 }
 
 /* One line, "TIME WHAT: STATE", flushed at once. */
-static void
+static void __attribute__((format(printf, 2, 3)))
 say(const char *st, const char *fmt, ...)
 {
 	char now[32], what[ADDR_STRLEN + 64];
