@@ -128,7 +128,7 @@ drain(int fd, const char *last)
 
 	while (n > 0) {
 		if (strcmp(state(fd), last) != 0)
-			say(last = state(fd), "");
+			say(last = state(fd), "%s", "");
 		if (time(NULL) - start < (time_t)wait)
 			poll(NULL, 0, POLL_MS);
 		else if ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
