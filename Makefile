@@ -59,6 +59,8 @@ LDLIBS ?= $(SCTP_LIBS)
 
 # One line per directory; each program is one .c file of the same name.
 CHECK_PROGS = check/sctpcheck
+# sctpcheck(1), in man(7) roff: its own source, nothing to build.
+MANPAGES = check/sctpcheck.1
 ECHO_PROGS = echo/echo_server echo/echo_server_many echo/echo_client
 DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
 	daytime/daytime_client_legacy
@@ -139,6 +141,9 @@ FUZZ_OBJS = fuzz/addr_fuzz.o
 fuzz/addr_fuzz.o: multihome/addrs.h
 fuzz/%.o: fuzz/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror=implicit-function-declaration -c -o $@ $<
+# sctpcheck's diagnosis (what the system's files say) is a file of its own.
+check/sctpcheck: %: %.c check/diagnose.c check/diagnose.h $(HEADERS) $(FLAGS_STAMP)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< check/diagnose.c $(LDLIBS)
 # The notification decoder is a file of its own, linked into both events
 # programs, its unit test and its fuzz target.
 $(EVENTS_PROGS): events/events.h

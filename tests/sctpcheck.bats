@@ -2,13 +2,23 @@
 # check/sctpcheck on a kernel that speaks SCTP (the VM): the supported
 # report, as root and as an ordinary user; the sandbox diagnosis, with a
 # real seccomp filter (tests/seccomp-deny); and every other diagnosis, from
-# fake /proc, /lib/modules, /etc and /boot trees passed with -R.
+# fake /proc, /lib/modules, /etc and /boot trees passed with -R. Each
+# case's -j output too: one JSON object, with the case's diagnosis id.
 
 bats_require_minimum_version 1.5.0
 load test_helper
+load lib/sctpcheck
 
 # A release no real machine has, so fake trees never match this kernel.
 REL=6.1.0-99-fake
+
+setup_file() {
+	nobody_copies "$TOP"
+}
+
+teardown_file() {
+	nobody_cleanup
+}
 
 setup() {
 	SCTPCHECK=$TOP/check/sctpcheck
@@ -63,8 +73,19 @@ assert_supported() {
 	assert_supported
 }
 
+@test "-j: SCTP supported, the release, both associations and every tunable as /proc/sys/net/sctp has it, as JSON" {
+	run "$SCTPCHECK" -j
+	assert_success
+	assert_json 'd["supported"], d["diagnosis"], d["kernel"], d["socket_error"]' "(True, 'supported', '$(uname -r)', None)" \
+		'[(l["address"], l["ok"], l["skipped"], l["streams_in"], l["streams_out"], l["stream"], l["bytes"], l["failed_call"], l["error"]) for l in d["loopback"]]' \
+		"[('127.0.0.1', True, False, 10, 10, 9, 20, None, None), ('::1', True, False, 10, 10, 9, 20, None, None)]" \
+		'all(0 < l["port"] < 65536 for l in d["loopback"])' True \
+		'len(d["tunables"]), sorted(k for k, v in d["tunables"].items() if str(v) != open("/proc/sys/net/sctp/" + k).read().strip())' '(17, [])' \
+		'type(d["tunables"]["rto_min"]).__name__, type(d["tunables"]["cookie_hmac_alg"]).__name__' "('int', 'str')"
+}
+
 @test "reports SCTP supported as an ordinary user" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SCTPCHECK"
+	run as_nobody "$NOBODY_BIN/sctpcheck"
 	assert_supported
 }
 
@@ -117,6 +138,11 @@ assert_supported() {
 	assert_line "  127.0.0.1: connect: Connection timed out"
 	assert_line "  ::1: connect: Connection timed out"
 	assert_line "  look: nft list ruleset; allow it first: nft insert rule inet filter input iif lo meta l4proto sctp accept"
+	run ip netns exec "$NETNS" "$SCTPCHECK" -j -t 1
+	assert_failure 1
+	assert_json 'd["supported"], d["diagnosis"]' "(True, 'loopback_failed')" \
+		'[(l["address"], l["ok"], l["failed_call"], l["error"]) for l in d["loopback"]]' \
+		"[('127.0.0.1', False, 'connect', 'ETIMEDOUT'), ('::1', False, 'connect', 'ETIMEDOUT')]"
 	ip netns exec "$NETNS" nft insert rule inet filter input iif lo meta l4proto sctp accept
 	run ip netns exec "$NETNS" "$SCTPCHECK"
 	assert_success
@@ -126,7 +152,7 @@ assert_supported() {
 @test "-t takes whole seconds from 1 to 3600" {
 	run --separate-stderr "$SCTPCHECK" -t 0
 	assert_failure 2
-	[[ $stderr == "sctpcheck: timeout: '0' is not a number from 1 to 3600"* ]]
+	assert_equal "${stderr%%$'\n'*}" "sctpcheck: timeout: '0' is not a number from 1 to 3600"
 }
 
 @test "a seccomp filter giving EPERM is diagnosed as policy" {
@@ -137,14 +163,20 @@ assert_supported() {
 	assert_line "  this process runs under a seccomp filter (Seccomp: 2 in /proc/self/status)"
 	assert_line "what to do:"
 	assert_output --partial "(IPPROTO_SCTP) in its policy, e.g. a container's --security-opt seccomp=FILE;"
+	run "$DENY" EPERM "$SCTPCHECK" -j
+	assert_failure 1
+	assert_json 'd["supported"], d["diagnosis"], d["socket_error"], d["loopback"]' "(False, 'blocked_by_policy', 'EPERM', [])"
 }
 
 @test "an EACCES refusal is diagnosed as policy, for an ordinary user too" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$DENY" EACCES "$SCTPCHECK"
+	run as_nobody "$NOBODY_BIN/seccomp-deny" EACCES "$NOBODY_BIN/sctpcheck"
 	assert_failure 1
 	assert_line --index 0 "SCTP not supported: blocked by policy (a sandbox refused the socket)"
 	assert_line "  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): Permission denied (EACCES)"
 	assert_output --partial "a security module (SELinux, AppArmor) EACCES"
+	run as_nobody "$NOBODY_BIN/seccomp-deny" EACCES "$NOBODY_BIN/sctpcheck" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["socket_error"]' "('blocked_by_policy', 'EACCES')"
 }
 
 @test "module present but not loaded: says modprobe sctp, without calling socket()" {
@@ -158,6 +190,9 @@ assert_supported() {
 	assert_line "  sctp module: /lib/modules/$REL/kernel/net/sctp/sctp.ko.xz, not loaded"
 	assert_line "  load it (as root): modprobe sctp"
 	assert_line "  and at every boot: echo sctp > /etc/modules-load.d/sctp.conf"
+	run "$DENY" EPERM "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["supported"], d["diagnosis"], d["kernel"], d["socket_error"]' "(False, 'module_not_loaded', '$REL', None)"
 }
 
 @test "blacklisted: names the modprobe.d file and line" {
@@ -170,6 +205,9 @@ assert_supported() {
 	assert_line "  /etc/modprobe.d/sctp-blacklist.conf:2: blacklist sctp"
 	assert_line "  comment out /etc/modprobe.d/sctp-blacklist.conf:2 (as root): it stops the kernel loading sctp when a program asks"
 	assert_line "  then load it: modprobe sctp"
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["blacklist"]' "('module_blacklisted', ['/etc/modprobe.d/sctp-blacklist.conf:2'])"
 }
 
 @test "blacklisted with install sctp /bin/false in /usr/lib/modprobe.d" {
@@ -180,6 +218,9 @@ assert_supported() {
 	assert_line --index 0 "SCTP not supported: sctp module blacklisted"
 	assert_line "  /usr/lib/modprobe.d/disable.conf:3: install sctp /bin/false"
 	assert_line "  comment out /usr/lib/modprobe.d/disable.conf:3 (as root): modprobe runs that command instead of loading sctp"
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["blacklist"]' "('module_blacklisted', ['/usr/lib/modprobe.d/disable.conf:3'])"
 }
 
 @test "a file in /etc/modprobe.d overrides its namesake in /usr/lib/modprobe.d" {
@@ -190,6 +231,9 @@ assert_supported() {
 	assert_failure 1
 	assert_line --index 0 "SCTP not supported: sctp module present but not loaded"
 	refute_output --partial "sctp-blacklist.conf"
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["blacklist"]' "('module_not_loaded', [])"
 }
 
 @test "module not installed: names the package for Debian, Ubuntu, Fedora, Rocky" {
@@ -211,6 +255,9 @@ assert_supported() {
 		assert_line "  sctp module: none in /lib/modules/$REL"
 		assert_line "  install it on $id: $cmd"
 	done
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"]' module_not_installed
 }
 
 @test "module not installed on an unknown distribution, modules of another kernel" {
@@ -223,6 +270,9 @@ assert_supported() {
 	assert_line "  sctp module: none in /lib/modules/$REL (no such directory)"
 	assert_line "  no modules at all for the running kernel: if it was upgraded, reboot into the new one"
 	assert_line "  install your distribution's package of extra kernel modules for $REL"
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"]' module_not_installed
 }
 
 @test "kernel built without SCTP, from /boot/config-RELEASE" {
@@ -234,6 +284,9 @@ assert_supported() {
 	assert_line "  kernel $REL: /boot/config-$REL says \"# CONFIG_IP_SCTP is not set\""
 	assert_line "  boot a kernel built with CONFIG_IP_SCTP=m or =y, e.g. Debian's stock linux-image-amd64,"
 	refute_line "  this kernel cannot load modules either: nothing can add SCTP to it"
+	run "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["supported"], d["diagnosis"], d["socket_error"]' "(False, 'kernel_without_sctp', None)"
 }
 
 @test "kernel built without SCTP or modules, from /proc/config.gz: this CI host's case" {
@@ -250,22 +303,34 @@ assert_supported() {
 	assert_line "  loadable modules: not supported by this kernel (no /proc/modules)"
 	assert_line "  this kernel cannot load modules either: nothing can add SCTP to it"
 	assert_line "  or run this suite in its VM, which boots such a kernel: make check does it automatically"
+	run "$DENY" EPROTONOSUPPORT "$SCTPCHECK" -R "$TREE" -k "$REL" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["socket_error"]' "('kernel_without_sctp', 'EPROTONOSUPPORT')"
 }
 
-@test "-h prints the usage on stdout and exits 0" {
+@test "-h and --help print the usage on stdout and exit 0; --version the version" {
 	run --separate-stderr "$SCTPCHECK" -h
 	assert_success
-	assert_line --index 0 "usage: sctpcheck [-R ROOT] [-k RELEASE] [-t SECONDS]"
+	assert_line --index 0 "usage: sctpcheck [-j] [-R ROOT] [-k RELEASE] [-t SECONDS] [-h]"
 	assert_output --partial "-R ROOT"
 	assert_equal "$stderr" ""
+	local help=$output
+	run --separate-stderr "$SCTPCHECK" --help
+	assert_success
+	assert_equal "$output" "$help"
+	run --separate-stderr "$SCTPCHECK" --version
+	assert_success
+	assert_output --regexp '^sctpcheck \(sctp-samples\) [0-9]+\.[0-9]+$'
 }
 
 @test "a bad option or an extra argument exits 2 with the usage on stderr" {
 	run --separate-stderr "$SCTPCHECK" -x
 	assert_failure 2
 	assert_output ""
-	[[ $stderr == *"usage: sctpcheck [-R ROOT] [-k RELEASE] [-t SECONDS]"* ]]
+	assert_equal "${stderr%%$'\n'*}" "sctpcheck: -x: unknown option"
+	[[ $stderr == *$'\n'"usage: sctpcheck [-j] [-R ROOT] [-k RELEASE] [-t SECONDS] [-h]"$'\n'* ]] ||
+		fail "no usage on stderr: $stderr"
 	run --separate-stderr "$SCTPCHECK" extra
 	assert_failure 2
-	[[ $stderr == "sctpcheck: unexpected argument 'extra'"* ]]
+	assert_equal "${stderr%%$'\n'*}" "sctpcheck: extra: unexpected argument"
 }

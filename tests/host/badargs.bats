@@ -108,12 +108,15 @@ check_table() {
 }
 
 @test "sctpcheck refuses unknown options, bad timeouts and arguments" {
-	bad check/sctpcheck "invalid option -- 'Z'" -Z
-	bad check/sctpcheck "option requires an argument -- 't'" -t
+	bad check/sctpcheck "-Z: unknown option" -Z
+	bad check/sctpcheck "--nosuch: unknown option" --nosuch
+	bad check/sctpcheck "-t: needs a value" -t
+	bad check/sctpcheck "-R: needs a value" -R
+	bad check/sctpcheck "-k: needs a value" -k
 	bad check/sctpcheck "timeout: '0' is not a number" -t 0
 	bad check/sctpcheck "timeout: 'abc' is not a number" -t abc
 	bad check/sctpcheck "timeout: '3601' is not a number" -t 3601
-	bad check/sctpcheck "unexpected argument" extra
+	bad check/sctpcheck "extra: unexpected argument" -j extra
 	check_table
 }
 

@@ -2,10 +2,20 @@
 # check/sctpcheck on a machine whose kernel has NO SCTP (this project's CI
 # machines: a micro-VM kernel built without it and without modules). Run on
 # the host itself by tests/run, never in the VM: the point is to diagnose
-# the very machine the suite runs on. tests/sctpcheck.bats covers the rest.
+# the very machine the suite runs on, in text and as JSON (-j).
+# tests/sctpcheck.bats covers the rest.
 
 bats_require_minimum_version 1.5.0
 load ../test_helper
+load ../lib/sctpcheck
+
+setup_file() {
+	nobody_copies "$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+}
+
+teardown_file() {
+	nobody_cleanup
+}
 
 setup() {
 	# test_helper's TOP is tests/ seen from this subdirectory.
@@ -53,8 +63,24 @@ assert_this_machine() {
 	assert_this_machine
 }
 
+@test "-j: the same diagnosis as JSON, no association, no tunables" {
+	run "$SCTPCHECK" -j
+	assert_failure 1
+	assert_json 'd["supported"], d["diagnosis"], d["kernel"], d["socket_error"]' \
+		"(False, 'kernel_without_sctp', '$(uname -r)', 'EPROTONOSUPPORT')" \
+		'd["loopback"], d["blacklist"], len(d["tunables"]), set(d["tunables"].values())' '([], [], 17, {None})'
+}
+
+@test "-j escapes what it prints: a release with a quote and a backslash comes back intact" {
+	mkdir -p "$BATS_TEST_TMPDIR/root/proc"
+	: >"$BATS_TEST_TMPDIR/root/proc/modules"
+	run "$SCTPCHECK" -j -R "$BATS_TEST_TMPDIR/root" -k 'a"b\c'
+	assert_failure 1
+	assert_json 'd["kernel"], d["diagnosis"]' "('a\"b\\\\c', 'module_not_installed')"
+}
+
 @test "gives an ordinary user the same diagnosis" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SCTPCHECK"
+	run as_nobody "$NOBODY_BIN/sctpcheck"
 	assert_this_machine
 }
 
@@ -64,13 +90,19 @@ assert_this_machine() {
 	assert_line --index 0 "SCTP not supported: blocked by policy (a sandbox refused the socket)"
 	assert_line "  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): Operation not permitted (EPERM)"
 	assert_line "  this process runs under a seccomp filter (Seccomp: 2 in /proc/self/status)"
-	assert_line "  (outside it too, this kernel has no SCTP: see its configuration above)"
+	assert_line "  (outside the sandbox too, this kernel has no SCTP: see its configuration above)"
+	run "$DENY" EPERM "$SCTPCHECK" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["socket_error"]' "('blocked_by_policy', 'EPERM')"
 }
 
 @test "EACCES from a sandbox, for an ordinary user, is diagnosed as policy" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$DENY" EACCES "$SCTPCHECK"
+	run as_nobody "$NOBODY_BIN/seccomp-deny" EACCES "$NOBODY_BIN/sctpcheck"
 	assert_failure 1
 	assert_line --index 0 "SCTP not supported: blocked by policy (a sandbox refused the socket)"
 	assert_line "  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): Permission denied (EACCES)"
 	assert_line "  this process runs under a seccomp filter (Seccomp: 2 in /proc/self/status)"
+	run as_nobody "$NOBODY_BIN/seccomp-deny" EACCES "$NOBODY_BIN/sctpcheck" -j
+	assert_failure 1
+	assert_json 'd["diagnosis"], d["socket_error"]' "('blocked_by_policy', 'EACCES')"
 }

@@ -1,0 +1,366 @@
+/*
+ * diagnose.c - why a system has no SCTP, from its files alone (see
+ * diagnose.h), and what to do about it. Never loads or changes anything.
+ *
+ * Read: modprobe.d(5), os-release(5), proc(5) /proc/modules and
+ * /proc/config.gz.
+ */
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+
+#include "diagnose.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Where kmod reads modprobe.d(5) files, highest priority first. */
+static const char *const modprobe_dirs[] = {
+	"/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+	"/usr/lib/modprobe.d", "/lib/modprobe.d",
+};
+/* Names sctp.ko has under /lib/modules/RELEASE, by compression. */
+static const char *const module_names[] = { "sctp.ko", "sctp.ko.xz",
+					    "sctp.ko.zst", "sctp.ko.gz" };
+/* Which package ships sctp.ko, by os-release ID or a word of ID_LIKE. */
+static const struct {
+	const char *id, *command; /* the kernel release follows command */
+} module_packages[] = {
+	{ "ubuntu", "apt-get install linux-modules-extra-" },
+	{ "debian", "apt-get install --reinstall linux-image-" },
+	{ "fedora", "dnf install kernel-modules-extra-" },
+	{ "rhel", "dnf install kernel-modules-extra-" },
+};
+
+const struct diagnosis_text diagnoses[] = {
+	[SUPPORTED] = { "supported", NULL, NULL },
+	[LOOPBACK_FAILED] = { "loopback_failed", NULL,
+			      "  SCTP is there but did not work over loopback:"
+			      " is a firewall dropping it?\n"
+			      "  look: nft list ruleset; allow it first: nft"
+			      " insert rule inet filter input iif lo meta"
+			      " l4proto sctp accept\n" },
+	[POLICY] = { "blocked_by_policy",
+		     "blocked by policy (a sandbox refused the socket)",
+		     "  a seccomp filter (container runtimes, systemd's"
+		     " SystemCallFilter=) usually\n"
+		     "  gives EPERM, a security module (SELinux, AppArmor)"
+		     " EACCES. Run sctpcheck\n"
+		     "  outside the sandbox to compare, then allow socket()"
+		     " with protocol 132\n"
+		     "  (IPPROTO_SCTP) in its policy, e.g. a container's"
+		     " --security-opt seccomp=FILE;\n"
+		     "  SELinux denials: ausearch -m avc -ts recent\n" },
+	[NO_SCTP] = { "kernel_without_sctp", "kernel built without SCTP",
+		      "  boot a kernel built with CONFIG_IP_SCTP=m or =y, e.g."
+		      " Debian's stock linux-image-amd64,\n"
+		      "  or run this suite in its VM, which boots such a"
+		      " kernel: make check does it automatically\n" },
+	[SOCKET_FAILED] = { "socket_failed",
+			    "SCTP is in the kernel, yet socket() failed",
+			    "  see the error above and the kernel log"
+			    " (dmesg)\n" },
+	[NOT_INSTALLED] = { "module_not_installed", "sctp module not installed",
+			    "  then run sctpcheck again\n" },
+	[BLACKLISTED] = { "module_blacklisted", "sctp module blacklisted",
+			  "  then load it: modprobe sctp\n" },
+	[NOT_LOADED] = { "module_not_loaded",
+			 "sctp module present but not loaded",
+			 "  load it (as root): modprobe sctp\n"
+			 "  and at every boot: echo sctp >"
+			 " /etc/modules-load.d/sctp.conf\n" },
+};
+
+/* -R: where the system's files are; "" is the real system. */
+static const char *root;
+
+/* FILE under ROOT. The buffer is reused: use the path at once. */
+static const char *
+rooted(const char *file)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", root, file);
+	return path;
+}
+
+/*
+ * CONFIG_IP_SCTP from /boot/config-RELEASE (Debian, Ubuntu and Fedora
+ * install it with the kernel), else from /proc/config.gz (kernels built
+ * with IKCONFIG_PROC, like this suite's CI machine). The .gz goes through
+ * gzip -dc with popen(): one more process, but no zlib to link for one
+ * line of text. A quote in -R ROOT would break that command: skipped.
+ */
+static void
+read_config(struct facts *fx)
+{
+	char cmd[PATH_MAX + 32], *line = fx->config_line;
+	FILE *f, *gz = NULL;
+
+	snprintf(fx->config_file, sizeof(fx->config_file), "/boot/config-%s",
+		 fx->release);
+	f = fopen(rooted(fx->config_file), "r");
+	if (f == NULL && access(rooted("/proc/config.gz"), F_OK) == 0 &&
+	    strchr(root, '\'') == NULL) {
+		snprintf(cmd, sizeof(cmd), "gzip -dc '%s'",
+			 rooted("/proc/config.gz"));
+		f = gz = popen(cmd, "r");
+		strcpy(fx->config_file, "/proc/config.gz");
+	}
+	while (f != NULL && fx->config == 0 &&
+	       fgets(line, sizeof(fx->config_line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line, "# CONFIG_IP_SCTP is not set") == 0)
+			fx->config = 'n';
+		else if (strncmp(line, "CONFIG_IP_SCTP=", 15) == 0)
+			fx->config = line[15]; /* y: built in, m: a module */
+	}
+	if (gz != NULL)
+		pclose(gz);
+	else if (f != NULL)
+		fclose(f);
+	if (fx->config == 0)
+		fx->config_file[0] = '\0';
+}
+
+/* Is sctp in the running kernel, and is its module installed? */
+static void
+read_modules(struct facts *fx)
+{
+	char file[PATH_MAX], line[256];
+	FILE *f = fopen(rooted("/proc/modules"), "r");
+
+	fx->modules = f != NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "sctp ", 5) == 0) /* name, size, ... */
+			fx->loaded = "as a module";
+	if (f != NULL)
+		fclose(f);
+	/* Built-in code with parameters shows up in /sys/module too. */
+	if (fx->loaded == NULL &&
+	    (access(rooted("/sys/module/sctp"), F_OK) == 0 ||
+	     fx->config == 'y'))
+		fx->loaded = "built in";
+	snprintf(file, sizeof(file), "/lib/modules/%s", fx->release);
+	fx->modules_dir = access(rooted(file), F_OK) == 0;
+	for (size_t i = 0; i < ARRAY_LEN(module_names); i++) {
+		snprintf(file, sizeof(file),
+			 "/lib/modules/%s/kernel/net/sctp/%s", fx->release,
+			 module_names[i]);
+		if (fx->module_file[0] == '\0' &&
+		    access(rooted(file), F_OK) == 0)
+			strcpy(fx->module_file, file);
+	}
+}
+
+/*
+ * Note line LINENO of FILE if it stops sctp from loading: "blacklist sctp"
+ * stops loading on demand (socket() asking for it), "install sctp
+ * /bin/true" (or false) even an explicit modprobe sctp.
+ */
+static void
+check_conf_line(struct facts *fx, const char *file, int lineno,
+		const char *line)
+{
+	char word[16], module[64], command[256];
+	int n = sscanf(line, "%15s %63s %255s", word, module, command);
+	const char *base = n == 3 ? strrchr(command, '/') : NULL;
+	bool hard;
+
+	if (n < 2 || strcmp(module, "sctp") != 0 || fx->nblocks == MAX_BLOCKS)
+		return;
+	base = base != NULL ? base + 1 : command;
+	hard = n == 3 && strcmp(word, "install") == 0 &&
+	       (strcmp(base, "true") == 0 || strcmp(base, "false") == 0);
+	if (!hard && strcmp(word, "blacklist") != 0)
+		return;
+	snprintf(fx->blocks[fx->nblocks].where, sizeof(fx->blocks[0].where),
+		 "%s:%d", file, lineno);
+	snprintf(fx->blocks[fx->nblocks].text, sizeof(fx->blocks[0].text),
+		 "%.*s", (int)strcspn(line, "\n"), line);
+	fx->blocks[fx->nblocks++].hard = hard;
+}
+
+/* Every *.conf of the modprobe.d directories, as modprobe reads them. */
+static void
+read_modprobe_d(struct facts *fx)
+{
+	char pattern[PATH_MAX + 8], line[512];
+
+	for (size_t d = 0; d < ARRAY_LEN(modprobe_dirs); d++) {
+		glob_t g;
+
+		snprintf(pattern, sizeof(pattern), "%s/*.conf",
+			 rooted(modprobe_dirs[d]));
+		if (glob(pattern, 0, NULL, &g) != 0)
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *file = g.gl_pathv[i] + strlen(root);
+			bool shadowed = false;
+			int lineno = 1;
+			FILE *f;
+
+			/* A file of the same name in an earlier directory
+			 * replaces this one (and /lib may be /usr/lib). */
+			for (size_t e = 0; e < d && !shadowed; e++) {
+				snprintf(line, sizeof(line), "%s%s",
+					 modprobe_dirs[e], strrchr(file, '/'));
+				shadowed = access(rooted(line), F_OK) == 0;
+			}
+			f = shadowed ? NULL : fopen(g.gl_pathv[i], "r");
+			while (f != NULL && fgets(line, sizeof(line), f))
+				check_conf_line(fx, file, lineno++, line);
+			if (f != NULL)
+				fclose(f);
+		}
+		globfree(&g);
+	}
+}
+
+/* ID and ID_LIKE from os-release(5). */
+static void
+read_os_release(struct facts *fx)
+{
+	char line[256], *value;
+	FILE *f = fopen(rooted("/etc/os-release"), "r");
+
+	if (f == NULL)
+		f = fopen(rooted("/usr/lib/os-release"), "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if ((value = strchr(line, '=')) == NULL)
+			continue;
+		*value++ = '\0';
+		if (*value == '"' || *value == '\'')
+			value++; /* a quoted list: "rhel centos fedora" */
+		value[strcspn(value, "\"'\n")] = '\0';
+		if (strcmp(line, "ID") == 0)
+			snprintf(fx->os_id, sizeof(fx->os_id), "%s", value);
+		else if (strcmp(line, "ID_LIKE") == 0)
+			snprintf(fx->os_like, sizeof(fx->os_like), "%s", value);
+	}
+	if (f != NULL)
+		fclose(f);
+}
+
+/* The cases in the order of enum diagnosis. */
+enum diagnosis
+diagnose(const struct facts *fx, int error)
+{
+	if (error == EPERM || error == EACCES)
+		return POLICY;
+	if (fx->config == 'n' || (!fx->modules && error == EPROTONOSUPPORT))
+		return NO_SCTP;
+	if (fx->loaded != NULL)
+		return SOCKET_FAILED;
+	if (fx->module_file[0] == '\0')
+		return NOT_INSTALLED;
+	return fx->nblocks > 0 ? BLACKLISTED : NOT_LOADED;
+}
+
+/* The files' side of the story, after socket()'s (ERROR 0: not called). */
+static void
+print_evidence(const struct facts *fx, int error)
+{
+	char line[128];
+	FILE *f;
+
+	if (error != 0)
+		printf("  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): %s "
+		       "(%s)\n",
+		       strerror(error), strerrorname_np(error));
+	else
+		printf("  socket(): not called, or the kernel would load "
+		       "sctp.ko for it\n");
+	if (fx->config_file[0] != '\0')
+		printf("  kernel %s: %s says \"%s\"\n", fx->release,
+		       fx->config_file, fx->config_line);
+	else
+		printf("  kernel %s: no /boot/config-%s or /proc/config.gz\n",
+		       fx->release, fx->release);
+	if (!fx->modules)
+		printf("  loadable modules: not supported by this kernel "
+		       "(no /proc/modules)\n");
+	else if (fx->module_file[0] != '\0')
+		printf("  sctp module: %s, %s\n", fx->module_file,
+		       fx->loaded ? "loaded" : "not loaded");
+	else
+		printf("  sctp module: none in /lib/modules/%s%s\n",
+		       fx->release,
+		       fx->modules_dir ? "" : " (no such directory)");
+	for (int i = 0; i < fx->nblocks; i++)
+		printf("  %s: %s\n", fx->blocks[i].where, fx->blocks[i].text);
+	/* This process's own status, not ROOT's: the sandbox is ours. */
+	f = error == EPERM || error == EACCES ? fopen("/proc/self/status", "r")
+					      : NULL;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strcmp(line, "Seccomp:\t2\n") == 0)
+			printf("  this process runs under a seccomp filter "
+			       "(Seccomp: 2 in /proc/self/status)\n");
+	if (f != NULL)
+		fclose(f);
+}
+
+/* The command that installs sctp.ko here, or NULL if unknown. */
+static const char *
+package_command(const struct facts *fx)
+{
+	char ids[sizeof(fx->os_id) + sizeof(fx->os_like) + 1];
+
+	snprintf(ids, sizeof(ids), "%s %s", fx->os_id, fx->os_like);
+	for (char *w = strtok(ids, " "); w != NULL; w = strtok(NULL, " "))
+		for (size_t i = 0; i < ARRAY_LEN(module_packages); i++)
+			if (strcmp(w, module_packages[i].id) == 0)
+				return module_packages[i].command;
+	return NULL;
+}
+
+void
+print_advice(const struct facts *fx, enum diagnosis d)
+{
+	const char *install = package_command(fx);
+
+	printf("what to do:\n");
+	if (d == POLICY && fx->config == 'n')
+		printf("  (outside the sandbox too, this kernel has no SCTP: "
+		       "see its configuration above)\n");
+	if (d == NO_SCTP && !fx->modules)
+		printf("  this kernel cannot load modules either: nothing can "
+		       "add SCTP to it\n");
+	if (d == NOT_INSTALLED && !fx->modules_dir)
+		printf("  no modules at all for the running kernel: if it was "
+		       "upgraded, reboot into the new one\n");
+	if (d == NOT_INSTALLED && install != NULL)
+		printf("  install it on %s: %s%s\n", fx->os_id, install,
+		       fx->release);
+	else if (d == NOT_INSTALLED)
+		printf("  install your distribution's package of extra kernel "
+		       "modules for %s\n",
+		       fx->release);
+	for (int i = 0; d == BLACKLISTED && i < fx->nblocks; i++)
+		printf("  comment out %s (as root): %s\n", fx->blocks[i].where,
+		       fx->blocks[i].hard ? "modprobe runs that command "
+					    "instead of loading sctp"
+					  : "it stops the kernel loading sctp "
+					    "when a program asks");
+	fputs(diagnoses[d].advice, stdout);
+}
+
+void
+read_facts(struct facts *fx, const char *rootdir)
+{
+	root = rootdir;
+	read_config(fx);
+	read_modules(fx);
+	read_modprobe_d(fx);
+	read_os_release(fx);
+}
+
+void
+print_diagnosis(const struct facts *fx, enum diagnosis d, int error)
+{
+	printf("SCTP not supported: %s\n", diagnoses[d].summary);
+	print_evidence(fx, error);
+	print_advice(fx, d);
+}
