@@ -127,10 +127,10 @@ $(1): $$(dir $(1))$$(patsubst tcp_%,%,$$(notdir $(1))).c $$(HEADERS) $$(FLAGS_ST
 	$$(CC) $$(ALL_CPPFLAGS) -DUSE_TCP $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$(filter %.c,$$^) $$(LDLIBS)
 endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
-# What the echo programs share.
-$(ECHO_PROGS) $(ECHO_TWINS): echo/echo.h
 # What the daytime programs share.
 $(DAYTIME_PROGS): daytime/daytime.h
+# What the echo programs share.
+$(ECHO_PROGS) $(ECHO_TWINS): echo/echo.h
 # What the multihome programs share; addrs.h, the address walker, is
 # fuzz/addr_fuzz.c's too.
 $(MULTIHOME_PROGS): multihome/multihome.h multihome/addrs.h
@@ -158,6 +158,8 @@ MULTISTREAM_FLOW = multistream/flow.c multistream/flow.h
 $(MULTISTREAM_PROGS) tests/flow_test: %: %.c $(MULTISTREAM_FLOW) $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< multistream/flow.c $(LDLIBS)
 $(MULTISTREAM_TWINS): $(MULTISTREAM_FLOW)
+FUZZ_OBJS += fuzz/stream_receiver_fuzz.o
+fuzz/stream_receiver_fuzz.o: multistream/flow.h
 
 deps:
 	@tests/deps.sh build test format lint vm
