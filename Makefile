@@ -78,6 +78,8 @@ PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 	$(MULTIHOME_PROGS) $(EVENTS_PROGS) $(ASSOC_PROGS) $(TCP_TWINS)
 # Programs only the tests use; built by `make`, never installed.
 TEST_PROGS = tests/seccomp-deny tests/decode_test tests/flow_test
+# Every fuzz target, compiled (not linked) by every build: see fuzz/%.o.
+FUZZ_OBJS = $(patsubst %.c,%.o,$(wildcard fuzz/*_fuzz.c))
 HEADERS = common/util.h common/util_old.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
@@ -137,7 +139,6 @@ $(MULTIHOME_PROGS): multihome/multihome.h multihome/addrs.h
 # Fuzz targets, compiled without libFuzzer (not linked: it brings main)
 # by every build, so that a rename in what they call breaks the build,
 # not the next fuzz run.
-FUZZ_OBJS = fuzz/addr_fuzz.o
 fuzz/addr_fuzz.o: multihome/addrs.h
 fuzz/%.o: fuzz/%.c $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Werror=implicit-function-declaration -c -o $@ $<
@@ -149,7 +150,6 @@ check/sctpcheck: %: %.c check/diagnose.c check/diagnose.h $(HEADERS) $(FLAGS_STA
 $(EVENTS_PROGS): events/events.h
 $(EVENTS_PROGS) tests/decode_test: %: %.c events/decode.c events/decode.h $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< events/decode.c $(LDLIBS)
-FUZZ_OBJS += fuzz/decode_fuzz.o
 fuzz/decode_fuzz.o: events/decode.h
 # The multistream message header (flow.c: the receivers parse what a peer
 # sent with it) is linked into both programs, their twins (whose rule
@@ -158,7 +158,6 @@ MULTISTREAM_FLOW = multistream/flow.c multistream/flow.h
 $(MULTISTREAM_PROGS) tests/flow_test: %: %.c $(MULTISTREAM_FLOW) $(HEADERS) $(FLAGS_STAMP)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< multistream/flow.c $(LDLIBS)
 $(MULTISTREAM_TWINS): $(MULTISTREAM_FLOW)
-FUZZ_OBJS += fuzz/stream_receiver_fuzz.o
 fuzz/stream_receiver_fuzz.o: multistream/flow.h
 
 deps:

@@ -1,8 +1,9 @@
 /*
- * number_fuzz.c - libFuzzer target: parse_number() and parse_port() from
- * common/util.h, on arbitrary text.
+ * number_fuzz.c - libFuzzer target: parse_number() from common/util.h,
+ * on arbitrary text, with any bounds and with a port's (0 to 65535).
  *
- * Every program turns its command line into numbers with these two, and
+ * Every program turns its command line into numbers with it (through
+ * number_arg()), and
  * a number on a command line is whatever a script or a user typed. The
  * target checks them against a plain reference: the text is accepted
  * exactly when it is one or more decimal digits (no sign, no space, no
@@ -13,9 +14,11 @@
  * Try:
  *   fuzz/run.sh 10 number
  */
+#include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "util_old.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,7 +51,6 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned long min = 0, max = ULONG_MAX, got = 0, want = 0;
-	uint16_t port = 0;
 	bool ok, ref;
 	char *text;
 
@@ -80,12 +82,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 
-	ok = parse_port(text, &port) == 0;
+	/* A port, as every program asks for one. */
+	ok = parse_number(text, "port", 0, UINT16_MAX, &got) == 0;
 	ref = reference(text, 0, UINT16_MAX, &want);
-	if (ok != ref || (ok && port != want)) {
-		fprintf(stderr,
-			"parse_port(\"%s\") %s %u; the reference %s %lu\n",
-			text, ok ? "accepts" : "refuses", port,
+	if (ok != ref || (ok && got != want)) {
+		fprintf(stderr, "port \"%s\": %s %lu; the reference %s %lu\n",
+			text, ok ? "accepts" : "refuses", got,
 			ref ? "accepts" : "refuses", want);
 		abort();
 	}
