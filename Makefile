@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # SCTP socket samples: a plain Makefile.
 #
 #   make                 build every program (gcc by default; make CC=clang);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * sctp_assoc - an association's life: how it starts, how it ends, and the
  * states SCTP_STATUS reports on the way; each option is one lesson, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # bench/bench.sh OUTDIR: every measurement of `make bench`, on a kernel
 # with SCTP, as root. bench/run calls it (in the test VM when this kernel
 # has no SCTP) and then draws the plots; run it by hand only to re-measure.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * bulk - a bulk-transfer benchmark driver: one association (or TCP
  * connection) carrying messages as fast as the sender can hand them to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * echo_load - many echo clients in one process: N associations (or TCP
  * connections) to one echo server, each with one message in flight, all

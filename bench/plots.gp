@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # bench/plots.gp: the plots of one `make bench` run.
 #   gnuplot -e "dir='bench/out/run'" bench/plots.gp
 # Reads the .dat files bench/bench.sh and bench/report.sh left in DIR and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # bench/report.sh DIR: the table of one `make bench` run (the .dat files
 # bench/bench.sh left in DIR), as Markdown on stdout. Medians over the
 # rounds; every comparison is a ratio of runs made in the same run.

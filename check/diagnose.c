@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * diagnose.c - why a system has no SCTP, from its files alone (see
  * diagnose.h), and what to do about it. Never loads or changes anything.

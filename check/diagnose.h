@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * diagnose.h - why a system has no SCTP, from its files alone: the
  * kernel's configuration, /proc/modules, /lib/modules, modprobe.d(5) and

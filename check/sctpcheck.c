@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * sctpcheck - does this kernel speak SCTP, and if not, why?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * util.h - the one header every program shares: the command-line idiom and
  * addresses as text. It never opens or configures a socket nor calls an

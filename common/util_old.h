@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * util.h - the one helper header every program in this suite shares.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * daytime.h - what daytime_server and its two clients (daytime_client,
  * daytime_client_legacy) agree on: the port, which stream carries what,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * daytime_client - multistreaming, receiving side: tell messages apart by
  * the stream they arrived on. The daytime server sends the local time on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * daytime_client_legacy - daytime_client as the articles wrote it: the
  * stream number from sctp_recvmsg() and the SCTP_EVENTS subscription,

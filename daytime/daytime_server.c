@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * daytime_server - multistreaming: one association, two streams, two kinds
  * of message. Every client gets the local time on stream 0 and the same

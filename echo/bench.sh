@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # echo/bench.sh [CLIENTS [MESSAGES]]: CLIENTS echo_client processes at once
 # (default 100), MESSAGES messages each (default 100), against the
 # one-to-one server, then the one-to-many one; prints echoes per second.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * echo.h - the one way the echo programs send and receive a message.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * echo_server.c - an SCTP echo server, one-to-one style (SOCK_STREAM).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * echo_server_many.c - an SCTP echo server, one-to-many (SOCK_SEQPACKET).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * decode.c - turn one SCTP notification into one line of words (decode.h).
  *

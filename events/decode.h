@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * decode.h - one SCTP notification in, one line of words out.
  *

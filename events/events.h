@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * events.h - what the two programs of this lesson share (sctp_events.c
  * watches, provoke.c makes things happen and watches its own end): the

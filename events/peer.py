@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """peer.py - the scripted peer for the sctp_events scenarios a second
 sctp_events cannot play.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * provoke.c - a client that makes SCTP notifications happen, and prints
  * the ones its own end gets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * sctp_events.c - a server that subscribes to every SCTP notification and
  * prints each one as a line of words, with the data kept apart.

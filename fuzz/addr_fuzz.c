@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * addr_fuzz.c - libFuzzer target: multihome/addrs.h's addr_next() walking
  * arbitrary bytes as a packed address array, the way multihome_server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * decode_fuzz.c - libFuzzer target: the notification decoder,
  * sn_decode() in events/decode.c, on arbitrary bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * number_fuzz.c - libFuzzer target: parse_number() from common/util.h,
  * on arbitrary text, with any bounds and with a port's (0 to 65535).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # fuzz/run.sh [SECONDS] [TARGET...]: build the libFuzzer targets and run
 # each for SECONDS (default 60), starting from its seed corpus.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """seeds.py - write the seed corpus of every fuzz target (fuzz/corpus/).
 
 The seeds are checked in; run this again only to change them. Each seed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * stream_receiver_fuzz.c - libFuzzer target: multistream/flow.c's
  * flow_get(), which stream_receiver runs on every message a peer sends.

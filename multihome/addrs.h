@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * addrs.h - walking a packed address array, the form sctp_getladdrs()
  * and sctp_getpaddrs() return and sctp_bindx() and sctp_connectx() take:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # failover.sh: break the primary path under a live SCTP association, watch
 # the traffic move to the other path without a reconnect, repair the path,
 # watch it come back. Then show what both ends said, in time order, and the

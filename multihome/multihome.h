@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * multihome.h - what multihome_server and multihome_client share: the
  * -T path-failure settings, the socket set-up both ends need to watch

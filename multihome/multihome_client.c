@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * multihome_client - multihoming, client side: one association over
  * several paths, and what happens to it when the primary path dies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * multihome_server - multihoming, server side: one endpoint, several
  * addresses, one association that spans them all.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * flow.c - the message header of flow.h, written and read field by field
  * (memcpy, then byte order), never through a cast of the buffer: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * flow.h - the message stream_sender sends and stream_receiver reads.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # hol-experiment.sh: head-of-line blocking, measured. The same traffic (K
 # interleaved flows of timestamped messages) crosses a slow, lossy link
 # four ways, and one table compares the one-way delay p99 of every flow:

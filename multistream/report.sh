@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
 # report.sh: stream_receiver's lines, one per message, made into a table
 # per flow, and checked. For every flow: its stream ("-" when it used
 # several), ordered or unordered, how many messages, how many came after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * stream_receiver - the receiving end of stream_sender: grants inbound
  * streams, then prints one line per message of one association.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * stream_sender - several flows over one SCTP association, one stream per
  * flow, so that a lost packet holds up only its own stream.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # assoc/sctp_assoc: an association's life cycle, each option's lesson
 # proven on a live capture of loopback (one tshark for the file, packets
 # picked by port: tests/lib/pcap.bash), and the states SCTP_STATUS

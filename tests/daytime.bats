@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # daytime: local time on stream 0, GMT on stream 1 (daytime/README.md).
 
 bats_require_minimum_version 1.5.0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * decode_test.c - unit tests for the notification decoder (decode.c).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # echo: the one-to-one and one-to-many servers, the client, the TCP twins
 # (echo/README.md). Misbehaving peers and load: echo_peers.bats; the wire,
 # SHUTDOWN and withsctp: echo_wire.bats.

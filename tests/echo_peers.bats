@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # echo: misbehaving peers never take a server down, and 100 clients at
 # once all get their echoes (echo/README.md, "Misbehaving peers"). The
 # rest of that table (a peer that vanishes, a message over the send

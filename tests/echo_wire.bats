@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # echo on the wire: SIGTERM ends associations with SHUTDOWN (not ABORT),
 # and TCP programs run under lksctp's withsctp speak SCTP, unchanged
 # (echo/README.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # events: every SCTP notification, provoked on a real kernel by
 # events/provoke (or peer.py) and decoded by events/sctp_events, and by
 # provoke for the events of its own end (events/README.md has the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * flow_test.c - unit test of multistream/flow.c, the message header
  * stream_sender writes and stream_receiver reads: a round trip, the

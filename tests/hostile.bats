@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # hostile: every server against peers that misbehave. A peer that sends
 # a DATA chunk without data or on a stream it was never granted, stops
 # in the middle of a message, vanishes without a word, sends more than

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """hostile_peer.py - misbehaving SCTP peers for tests/hostile.bats.
 
 Each CASE runs against one server and prints "case NAME ok ..." or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # loss: 10,000 messages cross a link that loses 5% of the packets,
 # duplicates 5% and reorders a quarter of them, both ways (netem on a
 # veth pair between two network namespaces). SCTP must deliver every

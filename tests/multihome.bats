@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # multihome/: one association over several addresses, and a real,
 # measured failover (multihome/failover.sh breaks a path under it).
 #

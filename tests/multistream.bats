@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # multistream: independent streams in one association (multistream/README.md).
 # Stream negotiation, per-stream order under loss and reordering, unordered
 # delivery on the wire, report.sh's checks of the receiver's lines, the

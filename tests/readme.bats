@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # The READMEs, run: every command shown in README.md and in each lesson's
 # README is run here, as the README shows it, and its output compared
 # with the README's. So a README cannot drift from the code: change what

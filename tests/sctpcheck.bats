@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # check/sctpcheck on a kernel that speaks SCTP (the VM): the supported
 # report, as root and as an ordinary user; the sandbox diagnosis, with a
 # real seccomp filter (tests/seccomp-deny); and every other diagnosis, from

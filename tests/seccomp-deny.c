@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: 0BSD */
 /*
  * seccomp-deny - run a command in a sandbox that refuses SCTP sockets.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # Shared helpers for the bats suite. Load with: load test_helper
 #
 # Every test gets its own server on an ephemeral port (started with -p 0;

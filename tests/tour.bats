@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # The guided tour (tests/tour.sh, `make demo`): it runs every step, in
 # order, with its heading, the programs' real output and the packet
 # summary that proves the lesson, and keeps one pcap file per step.

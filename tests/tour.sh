@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: 0BSD
+# SPDX-License-Identifier: 0BSD
 # tour.sh - the guided tour (`make demo`): every lesson of this suite, run
 # live on a real kernel SCTP stack, each with the packets that prove it.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # What happens on the wire: the lessons of SCTP's association life cycle,
 # each proven on a real capture of loopback (README.md, "What happens on
 # the wire").

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # badargs: every program refuses a bad command line the same way -- one
 # line on stderr that says why, then the usage, exit status 2, nothing on
 # stdout -- and never crashes. -h prints the usage on stdout, exit 0.

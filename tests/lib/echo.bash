@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # tests/lib/echo.bash - helpers shared by tests/echo*.bats.
 #
 # Load after test_helper:  load test_helper; load lib/echo

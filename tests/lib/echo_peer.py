@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """echo_peer.py MODE ...: an independent SCTP peer for tests/echo*.bats.
 
 Written against Python's own socket module (IPPROTO_SCTP, raw SCTP_SNDINFO

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # tests/lib/pcap.bash - one live capture, decoded as it comes, for the wire
 # lessons (tests/wire.bats) and the guided tour (tests/tour.sh).
 #

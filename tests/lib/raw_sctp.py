@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """raw_sctp.py - raw SCTP packets against a live server, for
 tests/assoc.bats: the claims the READMEs make about verification tags
 and state cookies. Packets are built with tests/hostile_peer.py's helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: 0BSD
 """readme.py - the READMEs' transcripts, for tests/readme.bats.
 
     readme.py parse DIR README...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: 0BSD
 # tests/lib/wait.bash - waiting without processes, for the test scripts.
 #
 # Under software emulation (tests/vm.sh) starting a process costs tens of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: 0BSD
 # check/sctpcheck on a machine whose kernel has NO SCTP (this project's CI
 # machines: a micro-VM kernel built without it and without modules). Run on
 # the host itself by tests/run, never in the VM: the point is to diagnose
