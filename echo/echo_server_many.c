@@ -172,8 +172,9 @@ main(int argc, char **argv)
 		}
 		n = recv_msg(sd, buf, sizeof(buf), &info, &flags);
 		id = info.rcv_assoc_id;
-		if (n < 0 && closing && errno == EAGAIN)
-			break; /* CLOSE_TIMEOUT without a word */
+		/* CLOSE_TIMEOUT without a word, or (ENOTCONN) none was left */
+		if (n < 0 && closing && (errno == EAGAIN || errno == ENOTCONN))
+			break;
 		if (n < 0 && errno == EMSGSIZE && id != dropped)
 			dropped = abort_assoc(sd, id, "message over 400 KiB");
 		else if (n < 0 && errno != EINTR && errno != EMSGSIZE)
