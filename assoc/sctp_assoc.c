@@ -28,6 +28,8 @@
 #define DEFAULT_PORT 2013 /* the echo servers', for -I */
 #define CHUNK 4096	  /* bytes per send while filling, per recv */
 #define POLL_MS 10	  /* how often the state is looked at */
+#define FULL_MS 500	  /* no room for this long: the buffer stays full */
+#define SETTLE_MS 2000	  /* at most, for a SHUTDOWN_COMPLETE to come */
 #define WAIT_MS 10000	  /* -U, -I: how long to wait for the server */
 
 static const char options[] =
@@ -99,18 +101,29 @@ say(const char *st, const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* Send until the send buffer is full: the peer does not read it yet. */
-static void
+/*
+ * Send until the send buffer stays full: the peer does not read, and its
+ * window is shut (a buffer full for a moment, while SACKs are on their
+ * way, is not full yet). Returns -1 when the peer ended the association
+ * meanwhile (an ABORT; send() says EPIPE, ECONNRESET or EINVAL).
+ */
+static int
 fill(int fd)
 {
 	static char buf[CHUNK];
+	struct pollfd room = { .fd = fd, .events = POLLOUT };
 	unsigned long total = 0;
 
-	while (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
-		total += sizeof(buf);
-	/* EAGAIN: full. Else the peer ended it (EPIPE, ECONNRESET): fine. */
+	for (;;) {
+		if (send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+			total += sizeof(buf);
+		else if (errno != EAGAIN || poll(&room, 1, FULL_MS) != 1)
+			break;
+	}
+	/* poll() timed out (0): errno is still send()'s EAGAIN. */
 	say(state(fd), "queued %lu bytes: %s", total,
 	    errno == EAGAIN ? "the buffer is full" : strerror(errno));
+	return errno == EAGAIN ? 0 : -1;
 }
 
 /*
@@ -139,6 +152,13 @@ drain(int fd, const char *last)
 		say(strerror(errno), "recv");
 		return -1;
 	}
+	/* End of file: the peer's SHUTDOWN is in; ours ends one round trip
+	 * later, when SHUTDOWN_COMPLETE comes. Report it settled. */
+	for (int i = 0; i < SETTLE_MS / POLL_MS; i++) {
+		if (strcmp(state(fd), "SHUTDOWN_ACK_SENT") != 0)
+			break;
+		poll(NULL, 0, POLL_MS);
+	}
 	say(state(fd), "%s after %ld bytes",
 	    n == 0 ? "end of file" : "association gone", total);
 	return 0;
@@ -151,8 +171,8 @@ serve(int fd)
 	static const char late[] = "late answer";
 	char buf[CHUNK];
 
-	if (fill_first)
-		fill(fd);
+	if (fill_first && fill(fd) < 0)
+		return; /* aborted: nothing left to read or say */
 	/* -B: one message, then it closes first, as a server that stops. */
 	if (once && recv(fd, buf, sizeof(buf), 0) < 0)
 		err(1, "recv");
@@ -238,8 +258,8 @@ client(const struct sockaddr_storage *ss, socklen_t len, const char *text,
 		err(1, "send");
 	say(one_to_many ? "" : state(fd), "sent %zu bytes to %s%s",
 	    strlen(text), peer, one_to_many ? ", with no connect()" : "");
-	if (fill_first)
-		fill(fd);
+	if (fill_first && fill(fd) < 0)
+		return; /* aborted: nothing left to read or say */
 	/* Linger 0 s: throw away whatever is queued, ABORT at once. */
 	if (end == 'X' &&
 	    setsockopt(fd, SOL_SOCKET, SO_LINGER, &now, sizeof(now)) < 0)
