@@ -126,6 +126,20 @@ fill(int fd)
 	return errno == EAGAIN ? 0 : -1;
 }
 
+/* Wait, at most SETTLE_MS, while FD's association is in state ST ("":
+ * any but CLOSED): a shutdown's last steps take a round trip. */
+static void
+settle(int fd, const char *st)
+{
+	for (int i = 0; i < SETTLE_MS / POLL_MS; i++) {
+		const char *now = state(fd);
+
+		if (strcmp(now, "CLOSED") == 0 || (*st && strcmp(now, st) != 0))
+			break;
+		poll(NULL, 0, POLL_MS);
+	}
+}
+
 /*
  * Watch the state for -t seconds without reading, then read to the end;
  * print each change of state after LAST, then how it ended: end of file
@@ -154,11 +168,7 @@ drain(int fd, const char *last)
 	}
 	/* End of file: the peer's SHUTDOWN is in; ours ends one round trip
 	 * later, when SHUTDOWN_COMPLETE comes. Report it settled. */
-	for (int i = 0; i < SETTLE_MS / POLL_MS; i++) {
-		if (strcmp(state(fd), "SHUTDOWN_ACK_SENT") != 0)
-			break;
-		poll(NULL, 0, POLL_MS);
-	}
+	settle(fd, "SHUTDOWN_ACK_SENT");
 	say(state(fd), "%s after %ld bytes",
 	    n == 0 ? "end of file" : "association gone", total);
 	return 0;
@@ -171,11 +181,18 @@ serve(int fd)
 	static const char late[] = "late answer";
 	char buf[CHUNK];
 
-	if (fill_first && fill(fd) < 0)
+	/* A peer's SHUTDOWN ends the filling too (EPIPE): then read on. */
+	if (fill_first && fill(fd) < 0 && strcmp(state(fd), "CLOSED") == 0)
 		return; /* aborted: nothing left to read or say */
-	/* -B: one message, then it closes first, as a server that stops. */
+	/* -B: one message, then it ends the association first, as a server
+	 * that stops; SCTP frees the port once SHUTDOWN_COMPLETE is in. */
 	if (once && recv(fd, buf, sizeof(buf), 0) < 0)
 		err(1, "recv");
+	if (once && protocol == IPPROTO_SCTP) {
+		if (shutdown(fd, SHUT_WR) < 0)
+			err(1, "shutdown");
+		settle(fd, "");
+	}
 	if (once)
 		return;
 	if (drain(fd, state(fd)) < 0)
@@ -258,7 +275,8 @@ client(const struct sockaddr_storage *ss, socklen_t len, const char *text,
 		err(1, "send");
 	say(one_to_many ? "" : state(fd), "sent %zu bytes to %s%s",
 	    strlen(text), peer, one_to_many ? ", with no connect()" : "");
-	if (fill_first && fill(fd) < 0)
+	/* A peer's SHUTDOWN ends the filling too (EPIPE): then read on. */
+	if (fill_first && fill(fd) < 0 && strcmp(state(fd), "CLOSED") == 0)
 		return; /* aborted: nothing left to read or say */
 	/* Linger 0 s: throw away whatever is queued, ABORT at once. */
 	if (end == 'X' &&
