@@ -81,7 +81,7 @@ PROGS = $(CHECK_PROGS) $(ECHO_PROGS) $(DAYTIME_PROGS) $(MULTISTREAM_PROGS) \
 TEST_PROGS = tests/seccomp-deny tests/decode_test tests/flow_test
 # Every fuzz target, compiled (not linked) by every build: see fuzz/%.o.
 FUZZ_OBJS = $(patsubst %.c,%.o,$(wildcard fuzz/*_fuzz.c))
-HEADERS = common/util.h common/util_old.h
+HEADERS = common/util.h
 # Man pages `make install` puts in section 1 (none: nothing).
 MANPAGES ?=
 

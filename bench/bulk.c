@@ -33,13 +33,15 @@
  * socket(7) (SO_SNDBUF, SO_RCVBUF, wmem_max), tcp(7), RFC 6458 section 8.1.19,
  * RFC 9260 section 6.2.
  */
-#include <err.h>
 #include <signal.h>
+#include <stdint.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
 #include <netinet/tcp.h>
 #include <sys/uio.h>
 
-#include "util_old.h"
+#include "util.h"
 
 /* Largest message: an SCTP message must fit the send buffer anyway. */
 #define MAX_LENGTH (1024 * 1024)
@@ -67,45 +69,44 @@ on_alarm(int sig)
 	time_up = 1;
 }
 
-struct options {
+struct config {
 	int tcp, sink, nodelay;
 	const char *host;
-	uint16_t port;
+	unsigned port;
 	unsigned long length, seconds, buffer, sack_delay, sack_freq;
 };
 
-static void
-usage(FILE *out, int status)
+static const char options[] =
+	"-S [-T] [-a ADDR] [-p PORT] [-w BYTES] [-d MS] [-f N]\n"
+	"       bulk [-T] [-a ADDR] -p PORT [-l LENGTH] [-t SECONDS] "
+	"[-w BYTES] [-N]\n"
+	"  -S          sink: accept one association, count what arrives\n"
+	"  -T          TCP instead of SCTP\n"
+	"  -a ADDR     sink: address to bind (default: all); sender: sink "
+	"address\n"
+	"              (default 127.0.0.1)\n"
+	"  -p PORT     port (sink default 0: the kernel picks one)\n"
+	"  -l LENGTH   bytes per message (default 16384)\n"
+	"  -t SECONDS  how long to send (default 3)\n"
+	"  -w BYTES    SO_SNDBUF and SO_RCVBUF (default: the kernel's)\n"
+	"  -N          SCTP_NODELAY / TCP_NODELAY: no Nagle\n"
+	"  -d MS       sink, SCTP: SACK delay (SCTP_DELAYED_SACK)\n"
+	"  -f N        sink, SCTP: SACK every Nth packet (SCTP_DELAYED_SACK)\n"
+	"  -h          this help (also --help)\n";
+
+/* Monotonic time in nanoseconds. */
+static int64_t
+now_ns(void)
 {
-	fprintf(out,
-		"usage: %s -S [-T] [-a ADDR] [-p PORT] [-w BYTES] [-d MS] "
-		"[-f N]\n"
-		"       %s [-T] [-a ADDR] -p PORT [-l LENGTH] [-t SECONDS] "
-		"[-w BYTES] [-N]\n"
-		"  -S          sink: accept one association, count what "
-		"arrives\n"
-		"  -T          TCP instead of SCTP\n"
-		"  -a ADDR     sink: address to bind (default: all); "
-		"sender: sink address\n"
-		"              (default 127.0.0.1)\n"
-		"  -p PORT     port (sink default 0: the kernel picks one)\n"
-		"  -l LENGTH   bytes per message (default %d)\n"
-		"  -t SECONDS  how long to send (default %d)\n"
-		"  -w BYTES    SO_SNDBUF and SO_RCVBUF (default: the "
-		"kernel's)\n"
-		"  -N          SCTP_NODELAY / TCP_NODELAY: no Nagle\n"
-		"  -d MS       sink, SCTP: SACK delay (SCTP_DELAYED_SACK)\n"
-		"  -f N        sink, SCTP: SACK every Nth packet "
-		"(SCTP_DELAYED_SACK)\n"
-		"  -h          this help\n",
-		program_invocation_short_name, program_invocation_short_name,
-		DEFAULT_LENGTH, DEFAULT_SECONDS);
-	exit(status);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* -w: the same size both ways, before connect/listen, like iperf3. */
 static void
-set_buffers(int fd, const struct options *o)
+set_buffers(int fd, const struct config *o)
 {
 	int size = (int)o->buffer, snd, rcv;
 	socklen_t len = sizeof(int);
@@ -121,7 +122,7 @@ set_buffers(int fd, const struct options *o)
 }
 
 static void
-set_nodelay(int fd, const struct options *o)
+set_nodelay(int fd, const struct config *o)
 {
 	int on = 1;
 
@@ -141,7 +142,7 @@ set_nodelay(int fd, const struct options *o)
  * returns; a field left 0 keeps the kernel's value.
  */
 static void
-set_delayed_sack(int fd, const struct options *o)
+set_delayed_sack(int fd, const struct config *o)
 {
 	struct sctp_sack_info sack;
 	socklen_t len = sizeof(sack);
@@ -163,12 +164,11 @@ set_delayed_sack(int fd, const struct options *o)
 }
 
 static int
-sink(const struct options *o)
+sink(const struct config *o)
 {
 	int proto = o->tcp ? IPPROTO_TCP : IPPROTO_SCTP, lfd, fd, on = 1;
-	struct addrinfo *ai;
 	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
+	socklen_t sslen = addr_arg(o->host, o->port, proto, &ss, options);
 	unsigned char *buf = malloc(READ_SIZE);
 	unsigned long long bytes = 0, messages = 0;
 	int64_t first = 0, last = 0;
@@ -176,9 +176,7 @@ sink(const struct options *o)
 
 	if (buf == NULL)
 		err(1, "malloc");
-	if (resolve(o->host, o->port, SOCK_STREAM, proto, 1, &ai) < 0)
-		exit(EXIT_USAGE);
-	lfd = socket(ai->ai_family, SOCK_STREAM, proto);
+	lfd = socket(ss.ss_family, SOCK_STREAM, proto);
 	if (lfd < 0)
 		err(1, "socket");
 	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
@@ -186,14 +184,11 @@ sink(const struct options *o)
 	/* Accepted sockets inherit the buffers and the SACK policy. */
 	set_buffers(lfd, o);
 	set_delayed_sack(lfd, o);
-	if (bind(lfd, ai->ai_addr, ai->ai_addrlen) < 0)
+	if (bind(lfd, (struct sockaddr *)&ss, sslen) < 0)
 		err(1, "bind");
-	freeaddrinfo(ai);
 	if (listen(lfd, 1) < 0)
 		err(1, "listen");
-	if (getsockname(lfd, (struct sockaddr *)&ss, &sslen) < 0)
-		err(1, "getsockname");
-	print_listening((struct sockaddr *)&ss);
+	print_listening(lfd);
 	while ((fd = accept(lfd, NULL, NULL)) < 0 && errno == EINTR)
 		;
 	if (fd < 0)
@@ -238,7 +233,7 @@ sink(const struct options *o)
 
 /* One message on stream 0, as the samples send: sendmsg + SCTP_SNDINFO. */
 static ssize_t
-send_one(int fd, const struct options *o, const unsigned char *buf)
+send_one(int fd, const struct config *o, const unsigned char *buf)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct sctp_sndinfo))];
@@ -287,10 +282,12 @@ show_stats(int fd)
 }
 
 static int
-sender(const struct options *o)
+sender(const struct config *o)
 {
 	int proto = o->tcp ? IPPROTO_TCP : IPPROTO_SCTP, fd;
-	struct addrinfo *ai;
+	struct sockaddr_storage ss;
+	socklen_t sslen = addr_arg(o->host ? o->host : "127.0.0.1", o->port,
+				   proto, &ss, options);
 	unsigned char *buf = malloc(o->length);
 	unsigned long long bytes = 0, messages = 0;
 	int64_t start, now;
@@ -299,17 +296,13 @@ sender(const struct options *o)
 	if (buf == NULL)
 		err(1, "malloc");
 	memset(buf, 'b', o->length);
-	if (resolve(o->host ? o->host : "127.0.0.1", o->port, SOCK_STREAM,
-		    proto, 0, &ai) < 0)
-		exit(EXIT_USAGE);
-	fd = socket(ai->ai_family, SOCK_STREAM, proto);
+	fd = socket(ss.ss_family, SOCK_STREAM, proto);
 	if (fd < 0)
 		err(1, "socket");
 	set_buffers(fd, o);
 	set_nodelay(fd, o);
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0)
 		err(1, "connect");
-	freeaddrinfo(ai);
 
 	/*
 	 * The run ends with SIGALRM, not with a look at the clock after each
@@ -347,75 +340,43 @@ sender(const struct options *o)
 int
 main(int argc, char **argv)
 {
-	struct options o = { .length = DEFAULT_LENGTH,
-			     .seconds = DEFAULT_SECONDS };
+	struct config o = { .length = DEFAULT_LENGTH,
+			    .seconds = DEFAULT_SECONDS };
 	int opt;
 
-	while ((opt = getopt(argc, argv, "STa:p:l:t:w:Nd:f:h")) != -1) {
-		switch (opt) {
-		case 'S':
+	while ((opt = next_opt(argc, argv, ":STa:p:l:t:w:Nd:f:h", options)) !=
+	       -1) {
+		if (opt == 'S')
 			o.sink = 1;
-			break;
-		case 'T':
+		else if (opt == 'T')
 			o.tcp = 1;
-			break;
-		case 'a':
+		else if (opt == 'a')
 			o.host = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &o.port) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'l':
-			if (parse_number(optarg, "length", 1, MAX_LENGTH,
-					 &o.length) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 't':
-			if (parse_number(optarg, "seconds", 1, MAX_SECONDS,
-					 &o.seconds) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'w':
-			if (parse_number(optarg, "buffer", 1, MAX_BUFFER,
-					 &o.buffer) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'N':
+		else if (opt == 'p')
+			o.port = (unsigned)number_arg(optarg, "port", 0, 65535,
+						      options);
+		else if (opt == 'l')
+			o.length = number_arg(optarg, "length", 1, MAX_LENGTH,
+					      options);
+		else if (opt == 't')
+			o.seconds = number_arg(optarg, "seconds", 1,
+					       MAX_SECONDS, options);
+		else if (opt == 'w')
+			o.buffer = number_arg(optarg, "buffer", 1, MAX_BUFFER,
+					      options);
+		else if (opt == 'N')
 			o.nodelay = 1;
-			break;
-		case 'd':
-			if (parse_number(optarg, "sack delay", 1,
-					 MAX_SACK_DELAY, &o.sack_delay) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'f':
-			if (parse_number(optarg, "sack frequency", 1,
-					 MAX_SACK_FREQ, &o.sack_freq) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'h':
-			usage(stdout, 0);
-			break;
-		default:
-			usage(stderr, EXIT_USAGE);
-		}
+		else if (opt == 'd')
+			o.sack_delay = number_arg(optarg, "sack delay", 1,
+						  MAX_SACK_DELAY, options);
+		else
+			o.sack_freq = number_arg(optarg, "sack frequency", 1,
+						 MAX_SACK_FREQ, options);
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n",
-			program_invocation_short_name, argv[optind]);
-		usage(stderr, EXIT_USAGE);
-	}
-	if (!o.sink && o.port == 0) {
-		fprintf(stderr, "%s: the sender needs the sink's port (-p)\n",
-			program_invocation_short_name);
-		usage(stderr, EXIT_USAGE);
-	}
-	if (o.tcp && (o.sack_delay || o.sack_freq)) {
-		fprintf(stderr, "%s: -d and -f are SCTP settings\n",
-			program_invocation_short_name);
-		usage(stderr, EXIT_USAGE);
-	}
+	if (!o.sink && o.port == 0)
+		usage_error(options, "-p", "the sender needs the sink's port");
+	if (o.tcp && (o.sack_delay || o.sack_freq))
+		usage_error(options, "-d and -f", "SCTP settings, not for -T");
 	signal(SIGPIPE, SIG_IGN);
 	/* No SA_RESTART: a send blocked on a full buffer returns EINTR. */
 	struct sigaction sa = { .sa_handler = on_alarm };

@@ -25,15 +25,17 @@
  * Read: poll(2), connect(2) (EINPROGRESS), sctp(7) (SCTP_NODELAY),
  * getrlimit(2) (RLIMIT_NOFILE).
  */
-#include <err.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 
-#include "util_old.h"
+#include "util.h"
 
 #define DEFAULT_CLIENTS 1
 #define MAX_CLIENTS 10000
@@ -74,25 +76,26 @@ on_signal(int sig)
 	stop = 1;
 }
 
-static void
-usage(FILE *out, int status)
+static const char options[] =
+	"[-T] [-a ADDR] -p PORT [-n CLIENTS] [-l LENGTH] [-t SECONDS] [-H]\n"
+	"  -T          TCP instead of SCTP\n"
+	"  -a ADDR     server address (default 127.0.0.1)\n"
+	"  -p PORT     server port\n"
+	"  -n CLIENTS  associations, each with one message in flight "
+	"(default 1)\n"
+	"  -l LENGTH   bytes per message (default 64)\n"
+	"  -t SECONDS  how long to measure (default 3)\n"
+	"  -H          hold the associations idle until SIGINT/SIGTERM\n"
+	"  -h          this help (also --help)\n";
+
+/* Monotonic time in nanoseconds. */
+static int64_t
+now_ns(void)
 {
-	fprintf(out,
-		"usage: %s [-T] [-a ADDR] -p PORT [-n CLIENTS] [-l LENGTH] "
-		"[-t SECONDS] [-H]\n"
-		"  -T          TCP instead of SCTP\n"
-		"  -a ADDR     server address (default 127.0.0.1)\n"
-		"  -p PORT     server port\n"
-		"  -n CLIENTS  associations, each with one message in flight "
-		"(default %d)\n"
-		"  -l LENGTH   bytes per message (default %d)\n"
-		"  -t SECONDS  how long to measure (default %d)\n"
-		"  -H          hold the associations idle until "
-		"SIGINT/SIGTERM\n"
-		"  -h          this help\n",
-		program_invocation_short_name, DEFAULT_CLIENTS, DEFAULT_LENGTH,
-		DEFAULT_SECONDS);
-	exit(status);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
 /* A thousand sockets need more than the usual soft limit of 1024. */
@@ -115,11 +118,11 @@ raise_fd_limit(unsigned long clients)
 
 /* A nonblocking socket with its connect() started. */
 static int
-start_connect(const struct addrinfo *ai, int proto)
+start_connect(const struct sockaddr_storage *ss, socklen_t sslen, int proto)
 {
 	int fd, on = 1, size = SNDBUF_WANTED;
 
-	fd = socket(ai->ai_family, SOCK_STREAM, proto);
+	fd = socket(ss->ss_family, SOCK_STREAM, proto);
 	if (fd < 0)
 		err(1, "socket");
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) < 0)
@@ -133,7 +136,7 @@ start_connect(const struct addrinfo *ai, int proto)
 		err(1, "setsockopt TCP_NODELAY");
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
 		err(1, "fcntl O_NONBLOCK");
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
+	if (connect(fd, (const struct sockaddr *)ss, sslen) < 0 &&
 	    errno != EINPROGRESS)
 		err(1, "connect");
 	return fd;
@@ -146,8 +149,9 @@ start_connect(const struct addrinfo *ai, int proto)
  * waits a moment and tries again.
  */
 static void
-connect_all(struct client *c, unsigned long n, const struct addrinfo *ai,
-	    int proto, struct pollfd *pfd)
+connect_all(struct client *c, unsigned long n,
+	    const struct sockaddr_storage *ss, socklen_t sslen, int proto,
+	    struct pollfd *pfd)
 {
 	unsigned long connected = 0, next = 0, refused = 0;
 	unsigned long waiting[CONNECT_BATCH];
@@ -156,7 +160,7 @@ connect_all(struct client *c, unsigned long n, const struct addrinfo *ai,
 
 	while (connected < n) {
 		while (next < n && nwaiting < CONNECT_BATCH) {
-			c[next].fd = start_connect(ai, proto);
+			c[next].fd = start_connect(ss, sslen, proto);
 			waiting[nwaiting++] = next++;
 		}
 		for (size_t j = 0; j < nwaiting; j++)
@@ -185,7 +189,7 @@ connect_all(struct client *c, unsigned long n, const struct addrinfo *ai,
 			if (e == ECONNREFUSED && ++refused <= MAX_REFUSED) {
 				close(c[i].fd);
 				poll(NULL, 0, REFUSED_PAUSE_MS);
-				c[i].fd = start_connect(ai, proto);
+				c[i].fd = start_connect(ss, sslen, proto);
 				continue;
 			}
 			if (e != 0) {
@@ -349,64 +353,37 @@ int
 main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1";
-	uint16_t port = 0;
-	unsigned long n = DEFAULT_CLIENTS, length = DEFAULT_LENGTH;
+	unsigned long port = 0, n = DEFAULT_CLIENTS, length = DEFAULT_LENGTH;
 	unsigned long seconds = DEFAULT_SECONDS;
 	int proto = IPPROTO_SCTP, hold = 0, opt;
-	struct addrinfo *ai;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	struct client *c;
 	struct pollfd *pfd;
 	struct sigaction sa;
 
-	while ((opt = getopt(argc, argv, "Ta:p:n:l:t:Hh")) != -1) {
-		switch (opt) {
-		case 'T':
+	while ((opt = next_opt(argc, argv, ":Ta:p:n:l:t:Hh", options)) != -1) {
+		if (opt == 'T')
 			proto = IPPROTO_TCP;
-			break;
-		case 'a':
+		else if (opt == 'a')
 			host = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &port) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'n':
-			if (parse_number(optarg, "clients", 1, MAX_CLIENTS,
-					 &n) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'l':
-			if (parse_number(optarg, "length", 1, MAX_LENGTH,
-					 &length) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 't':
-			if (parse_number(optarg, "seconds", 0, MAX_SECONDS,
-					 &seconds) < 0)
-				usage(stderr, EXIT_USAGE);
-			break;
-		case 'H':
+		else if (opt == 'p')
+			port = number_arg(optarg, "port", 0, 65535, options);
+		else if (opt == 'n')
+			n = number_arg(optarg, "clients", 1, MAX_CLIENTS,
+				       options);
+		else if (opt == 'l')
+			length = number_arg(optarg, "length", 1, MAX_LENGTH,
+					    options);
+		else if (opt == 't')
+			seconds = number_arg(optarg, "seconds", 0, MAX_SECONDS,
+					     options);
+		else
 			hold = 1;
-			break;
-		case 'h':
-			usage(stdout, 0);
-			break;
-		default:
-			usage(stderr, EXIT_USAGE);
-		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n",
-			program_invocation_short_name, argv[optind]);
-		usage(stderr, EXIT_USAGE);
-	}
-	if (port == 0) {
-		fprintf(stderr, "%s: give the server's port with -p\n",
-			program_invocation_short_name);
-		usage(stderr, EXIT_USAGE);
-	}
-	if (resolve(host, port, SOCK_STREAM, proto, 0, &ai) < 0)
-		usage(stderr, EXIT_USAGE);
+	if (port == 0)
+		usage_error(options, "-p", "give the server's port");
+	sslen = addr_arg(host, (unsigned)port, proto, &ss, options);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -419,8 +396,7 @@ main(int argc, char **argv)
 	if (c == NULL || pfd == NULL)
 		err(1, "calloc");
 
-	connect_all(c, n, ai, proto, pfd);
-	freeaddrinfo(ai);
+	connect_all(c, n, &ss, sslen, proto, pfd);
 	if (seconds > 0)
 		run_load(c, n, length, seconds, pfd);
 	if (hold) {
