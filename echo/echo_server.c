@@ -57,8 +57,10 @@ on_signal(int sig)
 	shutdown(assoc_fd, SHUT_WR);
 }
 
-/* The child: echo every message on FD back on its stream, until EOF.
- * exit() closes FD: SHUTDOWN, or ABORT if data is left unread. */
+/* The child: echo every message on FD back on its stream, until EOF,
+ * then close FD: SHUTDOWN, or ABORT if data is left unread. Closed here,
+ * not by exit(): an ended association stays in the kernel, holding its
+ * ports, until its socket is closed. */
 static void
 echo_assoc(int fd, const char *peer)
 {
@@ -87,6 +89,7 @@ echo_assoc(int fd, const char *peer)
 		}
 		count++;
 	}
+	close(fd);
 	printf("closed %s after %lu messages\n", peer, count);
 }
 

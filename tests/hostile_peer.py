@@ -58,6 +58,9 @@ PARAM_STATE_COOKIE = 7
 TIMEOUT = 20
 # Streams every kernel-socket peer asks for and accepts.
 STREAMS = 10
+# The cycles' client ports (20000 + this modulo 10000), below the
+# kernel's ephemeral range: see case_cycles.
+cycle_port = 0
 
 failures = 0
 
@@ -573,8 +576,17 @@ def case_cycles(args, n):
     other one sends a message first (its echo meets a dead peer: EPIPE,
     never a SIGPIPE). File descriptors and RSS must stay flat."""
     def cycle(i):
+        global cycle_port
         s = sctp_socket()
         s.settimeout(TIMEOUT)
+        # A port of its own for every cycle: an aborted association
+        # stays in the server's kernel, with its ports, until the
+        # server closes its socket, and a new one from the same port
+        # meanwhile hangs (its COOKIE_ECHO goes unanswered). A fast
+        # server closes at once; under valgrind a child takes seconds,
+        # and the kernel's random ports repeat within a few hundred.
+        s.bind(("", 20000 + cycle_port % 10000))
+        cycle_port += 1
         try:
             s.connect((args.addr, args.port))
         except ConnectionRefusedError:
@@ -591,12 +603,12 @@ def case_cycles(args, n):
     warmup = 20
     for i in range(warmup):
         cycle(i)
-    settle(args)
+    settle(args, limit=6 * TIMEOUT)
     fds0, rss0 = proc_fds(args.pid), proc_rss(args.pid)
     start = time.monotonic()
     refused = sum(1 for i in range(n) if not cycle(i))
     took = time.monotonic() - start
-    settle(args, fds0)
+    settle(args, fds0, limit=6 * TIMEOUT)
     fds1, rss1 = proc_fds(args.pid), proc_rss(args.pid)
     say(f"cycles={n} refused={refused} seconds={took:.1f}")
     say(f"fds before={fds0} after={fds1}")
@@ -612,18 +624,33 @@ def case_cycles(args, n):
         ok("cycles", f"{n} in {took:.1f} s; fds {fds0} -> {fds1}; RSS {rss0} -> {rss1} kB")
 
 
+def proc_children(pid):
+    """How many processes PID has (a server's children per association)."""
+    n = 0
+    for d in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                n += f.read().rsplit(")", 1)[1].split()[1] == str(pid)
+        except (OSError, IndexError):
+            pass
+    return n
+
+
 def settle(args, fds=None, limit=TIMEOUT):
     """Wait until the server has closed what the aborts left behind: its
-    descriptor count (at most FDS, when given) unchanged for a while. A
-    slow server (valgrind) still accepts aborted associations from its
-    backlog after the count first drops, and then closes them."""
+    descriptor count (at most FDS, when given) and its number of children
+    unchanged for a while. A slow server (valgrind) still accepts aborted
+    associations from its backlog after the count first drops, and then
+    closes them; under valgrind a child takes about half a second to
+    exit. (The children of earlier cases, a vanished peer's, a
+    non-reader's, may stay.)"""
     deadline = time.monotonic() + limit
     last, same_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        now = proc_fds(args.pid)
+        now = (proc_fds(args.pid), proc_children(args.pid))
         if now != last:
             last, same_since = now, time.monotonic()
-        elif (fds is None or now <= fds) and time.monotonic() - same_since > 1:
+        elif (fds is None or now[0] <= fds) and time.monotonic() - same_since > 1:
             return
         time.sleep(0.05)
 

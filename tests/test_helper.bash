@@ -57,12 +57,12 @@ wait_for_line() {
 # A second server in the same test: set SERVER_NAME first (default server).
 # With SCTP_VALGRIND=1 the server runs under valgrind's memcheck, which
 # writes any error or definite leak to a file in $SCTP_REPORTS (tests/run
-# fails the run when one is there).
+# fails the run when one is there); NO_VALGRIND=1 runs this one without.
 start_server() {
 	local name=${SERVER_NAME:-server}
 	local out="$BATS_TEST_TMPDIR/$name.out" errf="$BATS_TEST_TMPDIR/$name.err"
 	local wrap=()
-	if [[ ${SCTP_VALGRIND:-} == 1 ]]; then
+	if [[ ${SCTP_VALGRIND:-} == 1 && -z ${NO_VALGRIND:-} ]]; then
 		wrap=(valgrind -q --leak-check=full --show-leak-kinds=definite
 			--errors-for-leak-kinds=definite --track-fds=no
 			--log-file="${SCTP_REPORTS:-$BATS_TEST_TMPDIR}/valgrind.$name.%p")
