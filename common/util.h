@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: 0BSD */
 /*
- * util.h - the one header every program shares: the command-line idiom and
- * addresses as text. It never opens or configures a socket nor calls an
- * sctp_* function: every SCTP call stays visible in its lesson.
+ * util.h - what every program shares: the command-line idiom, addresses as
+ * text. No socket is opened here and no sctp_* called: every SCTP call
+ * stays visible in its lesson.
  *
  * Letters mean the same everywhere: -a ADDR (repeatable when multihoming),
  * -p PORT (0: the kernel picks), -s STREAM to send on, -u unordered, -i N
@@ -44,11 +44,8 @@ usage_error(const char *options, const char *what, const char *why)
 	usage_exit(options, EXIT_USAGE);
 }
 
-/*
- * getopt_long(3) with the idiom built in. OPTS starts with ':'. Answers -h,
- * --help and --version; a missing value, an unknown option or an operand
- * is a usage error. Returns the next letter or -1.
- */
+/* getopt_long(3) answering -h, --help and --version; OPTS starts with ':'.
+ * A missing value, an unknown option, an operand: usage errors. */
 static inline int
 next_opt(int argc, char **argv, const char *opts, const char *options)
 {
@@ -104,11 +101,8 @@ number_arg(const char *text, const char *what, unsigned long min,
 	return v;
 }
 
-/*
- * HOST (a name, an IPv4 or IPv6 literal; NULL: "::", every address of both
- * families) and PORT into SS; returns its length. Without IPPROTO_SCTP,
- * getaddrinfo need not return SCTP entries. A bad host is a usage error.
- */
+/* HOST (name or literal; NULL: "::", every address of both families) and
+ * PORT into SS; returns its length. A bad host is a usage error. */
 static inline socklen_t
 addr_arg(const char *host, unsigned port, int protocol,
 	 struct sockaddr_storage *ss, const char *options)
@@ -162,10 +156,8 @@ print_listening(int fd)
 	fflush(stdout);
 }
 
-/*
- * accept() failed; the server goes on. Out of descriptors or memory: warn,
- * wait a second (no busy loop, no flooded log), serve again once freed.
- */
+/* accept() failed. Out of descriptors or memory: warn, wait a second (no
+ * busy loop, no flooded log), and serve again once they are freed. */
 static inline void
 accept_failed(void)
 {
