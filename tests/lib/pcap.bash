@@ -179,23 +179,23 @@ wire_sctp() {
 	}' "$WIRE_TEXT"
 }
 
-# wire_packets PORT: see the header. (Chunk names: chunk_names, in
-# tests/test_helper.bash.)
+# wire_packets PORT: see the header (chunk names: WIRE_CHUNK_NAMES,
+# below).
 wire_packets() {
-	local dport types sids i d line
-	local -a names sid
-	# (awk first: read would merge the empty columns, tabs being blanks.)
-	wire_sctp "$1" | awk -F'\t' -v OFS='\t' '{ print $5, $7, $10 }' |
-		while IFS=$'\t' read -r dport types sids; do
-		mapfile -t names < <(tr ',' '\n' <<<"$types" | chunk_names)
-		IFS=, read -ra sid <<<"$sids"
-		d=0 line=
-		for i in "${!names[@]}"; do
-			[[ ${names[i]} == DATA ]] && names[i]+=/${sid[d++]}
-			line+=${line:++}${names[i]}
-		done
-		if [[ $dport == "$1" ]]; then echo "> $line"; else echo "< $line"; fi
-	done
+	# One awk for every packet: under emulation a process per packet
+	# cost a minute for a thousand packets.
+	wire_sctp "$1" | awk -F'\t' -v port="$1" '
+	BEGIN {'"$WIRE_CHUNK_NAMES"'}
+	{
+		nt = split($7, t, ","); split($10, sid, ","); d = 0; line = ""
+		for (i = 1; i <= nt; i++) {
+			name = (t[i] in n) ? n[t[i]] : "CHUNK_" t[i]
+			if (t[i] == 0)
+				name = name "/" sid[++d]
+			line = line (i > 1 ? "+" : "") name
+		}
+		print ($5 == port ? "> " : "< ") line
+	}'
 }
 
 # wire_tcp PORT [FROM [TO]]: see the header.
