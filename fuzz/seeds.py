@@ -4,7 +4,7 @@
 
 The seeds are checked in; run this again only to change them. Each seed
 is a small, well-formed example of what its target parses (a
-notification, a receive queue, a number, an address array), plus a few
+notification, a message header, a number, an address array), plus a few
 known edge cases: the fuzzer mutates from there.
 
     fuzz/seeds.py            rewrite fuzz/corpus/*/
@@ -24,11 +24,6 @@ BASE = 1 << 15
  ASSOC_RESET, STREAM_CHANGE, SEND_FAILED_EVENT) = range(BASE + 1, BASE + 14)
 COMM_UP, COMM_LOST, RESTART, SHUTDOWN_COMP, CANT_STR_ASSOC = range(5)
 ADDR_AVAILABLE, ADDR_UNREACHABLE = 0, 1
-
-# fake_socket.h record flags.
-NOTIFICATION, NO_INFO, MORE, EAGAIN, EINTR, SEND_FULL, BIG, SID_HIGH = (
-    1, 2, 4, 8, 16, 32, 64, 128)
-
 
 def note(ntype, body, flags=0, length=None):
     """A notification: sn_type, sn_flags, sn_length (host order), body."""
@@ -108,12 +103,6 @@ def notifications():
     return ev
 
 
-def record(flags, sid, payload=b"", length=None):
-    """One fake_socket.h record."""
-    n = len(payload) if length is None else length
-    return struct.pack("<BBH", flags, sid, n) + payload
-
-
 def write(target, name, data):
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
@@ -145,25 +134,6 @@ def receiver_seeds():
     }
     for name, data in seeds.items():
         write("stream_receiver", name, data)
-
-
-def events_seeds():
-    # Byte 0: bit 0 verbose, bit 1 one-to-one, bit 2 send -m on COMM_UP.
-    n = notifications()
-    for name in ("comm_up", "comm_lost_abort", "paddr_v4", "send_failed",
-                 "stream_reset_many", "cut_short"):
-        write("events_receive", name, b"\x00" + record(NOTIFICATION, 0,
-                                                        n[name]))
-    write("events_receive", "comm_up_send", b"\x04" + record(
-        NOTIFICATION | SEND_FULL, 0, n["comm_up"]) + record(0, 0, b"data"))
-    write("events_receive", "parts", b"\x01" + record(
-        NOTIFICATION | MORE, 0, n["paddr_v6"][:40]) + record(
-            0, 0, n["paddr_v6"][40:]) + record(MORE, 1, b"da") +
-        record(0, 1, b"ta"))
-    write("events_receive", "over_note_max", b"\x00" + record(
-        NOTIFICATION | BIG, 0x80, length=0x2100))
-    write("events_receive", "one_to_one_lost", b"\x02" + record(
-        NOTIFICATION, 0, n["comm_lost_abort"]))
 
 
 def number_seeds():
@@ -211,12 +181,10 @@ def addr_seeds():
 
 
 def main():
-    for t in ("decode", "stream_receiver",
-              "events_receive", "number", "addr"):
+    for t in ("decode", "stream_receiver", "number", "addr"):
         shutil.rmtree(os.path.join(CORPUS, t), ignore_errors=True)
     decode_seeds()
     receiver_seeds()
-    events_seeds()
     number_seeds()
     addr_seeds()
 
