@@ -13,11 +13,14 @@
  * the sender's stamp: meaningful on one machine only). The analysis is
  * multistream/report.sh's: per-flow delays, every message exactly once,
  * ordered streams in order. Built with -DUSE_TCP: tcp_stream_receiver,
- * messages found again in one byte stream by their 4-byte length.
+ * messages found again in one byte stream by their 4-byte length. An
+ * ABORT ends it with exit 1: SCTP_ASSOC_CHANGE is subscribed (SCTP_EVENT)
+ * for its COMM_LOST.
  *
  * Try: multistream/stream_receiver -i 8, then stream_sender -o 100
  * Read: sctp(7), recvmsg(2), cmsg(3), RFC 6458 sections 5.3.5
- * (SCTP_RCVINFO), 8.1.3 (SCTP_INITMSG), 8.1.29 (SCTP_RECVRCVINFO).
+ * (SCTP_RCVINFO), 6.1.1 (SCTP_ASSOC_CHANGE), 8.1.3 (SCTP_INITMSG), 8.1.29
+ * (SCTP_RECVRCVINFO).
  */
 #include <unistd.h>
 #include <netinet/in.h>
@@ -159,9 +162,15 @@ main(int argc, char **argv)
 
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init)) < 0)
 		err(1, "setsockopt SCTP_INITMSG");
-	/* The SCTP_RCVINFO cmsg; the accepted socket inherits both. */
+	/* The SCTP_RCVINFO cmsg; the accepted socket inherits all three. */
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) < 0)
 		err(1, "setsockopt SCTP_RECVRCVINFO");
+	/* An ABORT that comes before accept() returns may leave the new
+	 * socket no error, only end of file: COMM_LOST tells them apart. */
+	struct sctp_event ev = { .se_type = SCTP_ASSOC_CHANGE, .se_on = 1 };
+
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev)) < 0)
+		err(1, "setsockopt SCTP_EVENT");
 #endif
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		err(1, "bind");
@@ -194,8 +203,15 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	while ((n = recv_msg(conn, buf, sizeof(buf), &info, &flags)) > 0) {
-		if (flags & MSG_NOTIFICATION)
-			continue; /* none subscribed: never data */
+		if (flags & MSG_NOTIFICATION) {
+			struct sctp_assoc_change sac; /* the one subscribed */
+
+			memcpy(&sac, buf, sizeof(sac));
+			if (sac.sac_state == SCTP_COMM_LOST)
+				errx(1, "%s: association lost (an ABORT)",
+				     RECV_CALL);
+			continue; /* COMM_UP: never data */
+		}
 		if ((why = flow_get(buf, (size_t)n, &m)) != NULL) {
 			warnx("a message of %zd bytes on stream %u: %s", n,
 			      info.rcv_sid, why);
