@@ -5,7 +5,7 @@
 #
 # Targets (fuzz/NAME_fuzz.c; each file's header says what it checks):
 #   decode           events/decode.c, the notification decoder
-#   number           parse_number()/parse_port() of common/util.h
+#   number           parse_number() of common/util.h
 #   addr             multihome/addrs.h walking packed address arrays, addr_str
 #   stream_receiver  multistream/flow.c, the header stream_receiver parses
 #

@@ -72,7 +72,7 @@ common_rows() {
 	# util.h's next_opt() says "-Z: unknown option", "-p: needs a value".
 	bad "$prog" "invalid option -- 'Z'|unknown option -Z|-Z: unknown option" -Z
 	bad "$prog" "option requires an argument -- 'p'|option -p needs a value|-p: needs a value" -p
-	# parse_port() says "port:", sctp_events names the option, "-p:".
+	# number_arg() says what the value is, "port:" (or "-p:").
 	bad "$prog" "(port|-p): '70000' is not a number from 0 to 65535" "${where[@]}" -p 70000
 	bad "$prog" "(port|-p): 'abc' is not a number" "${where[@]}" -p abc
 	bad "$prog" "(port|-p): '-1' is not a number" "${where[@]}" -p -1
