@@ -943,6 +943,182 @@ rd_sudo() {
 	rd_verify
 }
 
+# The scenarios: each block of "Every event" runs as its terminals would,
+# in a network namespace of its own, so that the sysctls and nftables
+# rules it sets go away with it (teardown deletes the namespace).
+
+# ev_block ARRAY REGEX: into ARRAY, the IDs of every command of the block
+# of events/README.md that holds the one command matching REGEX, in order.
+ev_block() {
+	local -n ev_into=$1
+	local one want='' id file line block term prompt first
+	one=$(rd_id events/README.md "$2") || return
+	while IFS=$'\t' read -r id file line block term prompt first; do
+		if [[ $id == "$one" ]]; then want=$block; fi
+	done <"$RD/index"
+	while IFS=$'\t' read -r id file line block term prompt first; do
+		if [[ $file == events/README.md && $block == "$want" ]]; then ev_into+=("$id"); fi
+	done <"$RD/index"
+}
+
+# ev_field ID N: field N of command ID's line of the index (5: its
+# terminal, 7: its first line).
+ev_field() {
+	local fields
+	while IFS=$'\t' read -r -a fields; do
+		if [[ ${fields[0]} == "$1" ]]; then
+			echo "${fields[$2 - 1]}"
+			return
+		fi
+	done <"$RD/index"
+}
+
+# ev_start NAME NETNS ID [READY]: rd_start, in network namespace NETNS.
+ev_start() {
+	local name=$1 ns=$2 id=$3 ready=${4-'^listening on .* port [0-9]+$'}
+	echo "$id" >>"$BATS_FILE_TMPDIR/ran"
+	(cd "$TOP" && exec ip netns exec "$ns" env --default-signal=INT bash -c "$(<"$RD/$id.cmd")") \
+		>"$RD_ACT/$name" 2>&1 3>&- &
+	RD_PID[$name]=$!
+	echo "$!" >>"$BATS_TEST_TMPDIR/pids"
+	[[ -z $ready ]] || wait_for_line "$RD_ACT/$name" "$ready" 300
+}
+
+# ev_scenario NETNS WAIT REGEX: the block holding the command matching
+# REGEX, in a fresh namespace NETNS: terminal 1's commands before its
+# server (sysctls) in one session, the server in the background as t1,
+# every other command in one session; then, once the server has printed
+# as many lines matching WAIT as the README shows under it, Ctrl-C. Sets
+# EV_SERVER (the server's ID) and EV_CMDS (the others' IDs, in order).
+ev_scenario() {
+	local ns=$1 wait=$2 ids=() id before=() rest=() n
+	EV_SERVER=
+	ev_block ids "$3"
+	for id in "${ids[@]}"; do
+		if [[ -z $EV_SERVER && $(ev_field "$id" 5) == 1 && $(ev_field "$id" 7) == events/sctp_events* ]]; then
+			EV_SERVER=$id
+		elif [[ -z $EV_SERVER ]]; then
+			before+=("$id")
+		else
+			rest+=("$id")
+		fi
+	done
+	[[ -n $EV_SERVER ]] || fail "events/README.md: no server in the block of /$3/"
+	rd_netns "$ns"
+	((${#before[@]} == 0)) || rd_session -n "$ns" "${before[@]}"
+	ev_start t1 "$ns" "$EV_SERVER"
+	rd_session -n "$ns" "${rest[@]}"
+	n=$(grep -cE -- "$wait" "$RD/$EV_SERVER.out") || :
+	ev_wait_count "$RD_ACT/t1" "$wait" "$n" ||
+		fail "$(rd_where "$EV_SERVER"): not $n lines matching /$wait/: $(cat "$RD_ACT/t1")"
+	rd_stop t1
+	EV_CMDS=("${before[@]}" "${rest[@]}")
+}
+
+# ev_wait_count FILE REGEX N: wait (a minute at most) until N lines of
+# FILE match REGEX.
+ev_wait_count() {
+	local lines line n deadline=$((SECONDS + 60))
+	while :; do
+		n=0
+		mapfile -t lines <"$1"
+		for line in "${lines[@]}"; do
+			if [[ $line =~ $2 ]]; then n=$((n + 1)); fi
+		done
+		((n >= $3)) && return 0
+		((SECONDS < deadline)) || return 1
+		nap 0.05
+	done
+}
+
+# ev_compare KEEP: compare the server's output and every other command's
+# with the README's lines, numbers left out except in what matches KEEP.
+ev_compare() {
+	local id
+	rd_expect "$RD/$EV_SERVER.out" "$RD_ACT/t1" "$(rd_where "$EV_SERVER")" keep="$1"
+	for id in "${EV_CMDS[@]}"; do
+		rd_out "$id" keep="$1"
+	done
+	rd_verify
+}
+
+# What a scenario's lines must show as they are: stream counts, streams,
+# keys, indications, the chunk quoted, the error messages.
+EV_KEEP='outbound=[0-9]+ inbound=[0-9]+|stream=[0-9]+|streams=[0-9]+|instreams=[0-9]+ outstreams=[0-9]+|key=[0-9]+|indication=[0-9]+|\[chunk=[^]]*\]|ttl=[0-9]+|^provoke: .*|listening on .*'
+
+@test "events/README.md, ASSOC_CHANGE: COMM_UP, SHUTDOWN_COMP, COMM_LOST, CANT_STR_ASSOC refused and timed out" {
+	ev_scenario "$(netns_name evac)" 'state=COMM_LOST .*causes=' '^events/provoke -p 9999 -m hello -t 0 -X$'
+	ev_compare "$EV_KEEP"
+}
+
+@test "events/README.md, PEER_ADDR_CHANGE: a path fails and heals; the sysctl defaults put back" {
+	local ns ids=() server client nft=() restore k
+	ns=$(netns_name evpa)
+	ev_block ids '^events/sctp_events -a 127\.0\.0\.1 -a 127\.0\.0\.2 -p 9999$'
+	# sysctl, server, client, the rule (three commands), its removal.
+	((${#ids[@]} == 7)) || fail "events/README.md: the PEER_ADDR_CHANGE block has ${#ids[@]} commands, not 7"
+	server=${ids[1]} client=${ids[2]} nft=("${ids[@]:3:3}")
+	rd_netns "$ns"
+	rd_session -n "$ns" "${ids[0]}"
+	rd_succeeds "${ids[0]}"
+	ev_start t1 "$ns" "$server"
+	# As one waits for each line before the next step.
+	ev_start t2 "$ns" "$client" 'state=ADDR_CONFIRMED'
+	rd_session -n "$ns" "${nft[@]}"
+	wait_for_line "$RD_ACT/t2" 'addr=127\.0\.0\.2 .*state=ADDR_UNREACHABLE' 60 || fail "no ADDR_UNREACHABLE: $(cat "$RD_ACT/t2")"
+	rd_session -n "$ns" "${ids[6]}"
+	wait_for_line "$RD_ACT/t2" 'addr=127\.0\.0\.2 .*state=ADDR_AVAILABLE' 60 || fail "no ADDR_AVAILABLE: $(cat "$RD_ACT/t2")"
+	rd_stop t2
+	rd_stop t1
+	rd_succeeds "${nft[@]}" "${ids[6]}"
+	rd_expect "$RD/$server.out" "$RD_ACT/t1" "$(rd_where "$server")" keep='listening on .*'
+	# A stall of the emulated machine longer than an RTO is a false
+	# alarm, a path potentially failed for a moment (multihome/README.md,
+	# "Under emulation"): any lines may come between the README's, which
+	# must come in its order.
+	sed 's/$/\n.../' "$RD/$client.out" >"$BATS_TEST_TMPDIR/t2.expected"
+	rd_expect "$BATS_TEST_TMPDIR/t2.expected" "$RD_ACT/t2" "$(rd_where "$client")" \
+		only='PEER_ADDR_CHANGE .*addr=127\.0\.0\.2 ' keep='addr=[0-9.]+ port=[0-9]+'
+	rd_verify
+
+	# The defaults put back, after the short timers and pf_expose: as in
+	# a fresh namespace (and the VM's own).
+	restore=$(rd_id events/README.md '^sysctl -qw net\.sctp\.rto_max=60000 ')
+	rd_session -n "$ns" "$restore"
+	rd_out "$restore"
+	for k in rto_min rto_initial rto_max max_init_retransmits hb_interval path_max_retrans pf_expose reconf_enable auth_enable; do
+		assert_equal "net.sctp.$k=$(ip netns exec "$ns" sysctl -n "net.sctp.$k")" "net.sctp.$k=$(sysctl -n "net.sctp.$k")"
+	done
+	rd_verify
+}
+
+@test "events/README.md, SEND_FAILED_EVENT and SEND_FAILED: a PR-SCTP lifetime runs out on a path that drops DATA" {
+	ev_scenario "$(netns_name evsf)" 'state=SHUTDOWN_COMP ' '^events/provoke -p 9999 -x 300 -l 200000 -t 2$'
+	# Which fragment came back, sent or not, and its length: four DATA
+	# chunks on the loopback MTU.
+	ev_compare "$EV_KEEP|flags=(UN)?SENT|chunk_flags=[A-Z_]+|bytes=[0-9]+ data="
+}
+
+@test "events/README.md, REMOTE_ERROR: a stream not granted, then peer.py's unknown chunk" {
+	ev_scenario "$(netns_name evre)" 'REMOTE_ERROR ' 'peer\.py unknown-chunk'
+	ev_compare "$EV_KEEP"
+}
+
+@test "events/README.md, ADAPTATION_INDICATION" {
+	ev_scenario "$(netns_name evad)" 'ADAPTATION_INDICATION ' '^events/provoke -p 9999 -A 1234 -t 0$'
+	ev_compare "$EV_KEEP"
+}
+
+@test "events/README.md, STREAM_RESET_EVENT, ASSOC_RESET_EVENT, STREAM_CHANGE_EVENT (reconf_enable=1)" {
+	ev_scenario "$(netns_name evrc)" 'STREAM_CHANGE_EVENT ' '^events/provoke -p 9999 -R assoc -t 1$'
+	ev_compare "$EV_KEEP"
+}
+
+@test "events/README.md, AUTHENTICATION_EVENT: NEW_KEY, FREE_KEY, NO_AUTH (auth_enable=1)" {
+	ev_scenario "$(netns_name evau)" 'indication=NO_AUTH ' 'peer\.py no-auth'
+	ev_compare "$EV_KEEP"
+}
+
 # --- udp/README.md ----------------------------------------------------
 
 @test "udp/README.md: a middlebox that drops SCTP passes it over UDP, a Linux NAT that passes SCTP, usrsctp both ways, the captures" {
