@@ -630,6 +630,24 @@ rd_private() {
 	rd_verify
 }
 
+@test "echo/README.md: out of descriptors, a warning a second, served again once the limit is raised (prlimit)" {
+	local ids=() id n
+	rd_ids ids echo/README.md '^echo/echo_server -p 4000 & srv=\$!$' '^prlimit --pid \$srv --nofile=4:$' \
+		'^echo/echo_client -p 4000 -m one; sleep 2$' '^echo/echo_client -p 4000 -m two & sleep 2$' \
+		'^prlimit --pid \$srv --nofile=1024:; wait' '^kill \$srv$'
+	rd_session "${ids[@]}"
+	# How many warnings fit in each 2 s is the timing's: left out of the
+	# comparison, and counted here (one a second, no flood).
+	for id in "${ids[@]}"; do
+		rd_out "$id" optional='Too many open files$'
+	done
+	for id in "${ids[2]}" "${ids[3]}"; do
+		n=$(grep -c '^echo_server: accept (retrying in 1 s): Too many open files$' "$RD_ACT/$id")
+		((n >= 1 && n <= 4)) || fail "$(rd_where "$id"): $n warnings in 2 s: $(cat "$RD_ACT/$id")"
+	done
+	rd_verify
+}
+
 @test "echo/README.md lab: streams on a one-to-many server, in two terminals" {
 	local server clients=() meanwhile
 	server=$(rd_id echo/README.md '^echo/echo_server_many -v -i 4$')
