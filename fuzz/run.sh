@@ -36,6 +36,7 @@ targets=("$@")
 # A single input slower than this is a hang.
 PER_INPUT_TIMEOUT=10
 CC=${FUZZ_CC:-clang}
+# shellcheck disable=SC2054 # -fsanitize takes a comma-separated list
 FLAGS=(-g -O1 -std=c11 -D_GNU_SOURCE -Icommon -Ievents -Ifuzz
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-fno-omit-frame-pointer -Wall -Wextra)
@@ -89,7 +90,9 @@ for t in "${targets[@]}"; do
 	result=ok
 	crash=
 	if ((rc != 0)); then
-		crash=$(ls -t "$out/crashes/$t"/* 2>/dev/null | head -n 1)
+		# The newest input kept: the one this run failed on.
+		crash=$(find "$out/crashes/$t" -type f -printf '%T@ %p\n' 2>/dev/null |
+			sort -n | tail -n 1 | cut -d' ' -f2-)
 		result="FAILED (exit $rc)"
 		failed=1
 	fi
