@@ -583,7 +583,7 @@ rd_private() {
 	rd_session "$diff"
 	rd_out "$diff" keep='.+'
 
-	rd_ids boundaries echo/README.md '^echo/echo_server -p 4000 &$' '^kill -STOP' '^echo/echo_client -p 4000 '
+	rd_ids boundaries echo/README.md '^echo/echo_server -p 4000 &$' '^kill -STOP' '^echo/echo_client -p 4000 -m one -m two '
 	rd_session "${boundaries[@]}"
 	for id in "${boundaries[@]}"; do
 		rd_out "$id" keep='after [0-9]+ messages'
@@ -617,7 +617,7 @@ rd_private() {
 	web=$(rd_id echo/README.md '^withsctp webfsd ')
 	client=$(rd_id echo/README.md '^withsctp curl ')
 	plain=$(rd_id echo/README.md '^curl -s ')
-	rd_private /tmp/www
+	rd_private /tmp/www /tmp/ssh-sctp
 	rd_session "$make"
 	rd_out "$make"
 	# webfsd -F says nothing when it is ready: wait for its endpoint.
@@ -627,6 +627,22 @@ rd_private() {
 	rd_out "$client"
 	rd_out "$plain" keep='^[0-9]+$'
 	rd_stop webfsd TERM
+
+	# sshd and ssh, the same way; sshd logs each login after the line it
+	# is ready with, and the README shows "..." for them.
+	local keys=() sshd ssh refused
+	rd_ids keys echo/README.md '^mkdir -p /tmp/ssh-sctp ' '^ssh-keygen '
+	sshd=$(rd_id echo/README.md '^withsctp /usr/sbin/sshd ')
+	ssh=$(rd_id echo/README.md '^withsctp ssh ')
+	refused=$(rd_id echo/README.md '^ssh -p 2222 ')
+	rd_session "${keys[@]}"
+	for id in "${keys[@]}"; do rd_out "$id"; done
+	rd_start sshd "$sshd" '^Server listening on 127\.0\.0\.1 port 2222\.$'
+	rd_session "$ssh" "$refused"
+	rd_out "$ssh"
+	rd_out "$refused" keep='^[0-9]+$'
+	rd_stop sshd TERM
+	rd_expect "$RD/$sshd.out" "$RD_ACT/sshd" "$(rd_where "$sshd")"
 	rd_verify
 }
 
