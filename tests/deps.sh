@@ -19,7 +19,8 @@ declare -A PKGS=(
 	[clang]="clang"
 	[test]="bats bats-support bats-assert lksctp-tools python3 tshark
 		iproute2 nftables kmod procps socat ncat iperf3 curl webfs
-		tzdata wireshark-common libusrsctp-examples man-db groff-base"
+		tzdata wireshark-common libusrsctp-examples man-db groff-base
+		openssh-server openssh-client"
 	[vm]="qemu-system-x86 busybox-static kmod cpio"
 	# libclang-rt-dev: the compiler-rt of Debian's default clang (it
 	# depends on libclang-rt-14-dev in Debian 12), so this survives the
@@ -44,6 +45,7 @@ declare -A COMMAND=(
 	[valgrind]=valgrind [gnuplot-nox]=gnuplot
 	[libusrsctp-examples]=/usr/lib/usrsctp/echo_server
 	[man-db]=man [groff-base]=groff
+	[openssh-server]=/usr/sbin/sshd [openssh-client]=ssh
 )
 
 packages=()

@@ -12,6 +12,7 @@ load lib/echo
 teardown() {
 	stop_all
 	[[ -z ${WWW:-} ]] || rm -rf "$WWW"
+	[[ -z ${SSHD_DIR:-} ]] || rm -rf "$SSHD_DIR"
 }
 
 # sctp_port_of PID: the local port of the SCTP endpoint that process PID
@@ -103,6 +104,40 @@ chunks_by() {
 	# Plain curl speaks TCP, and nothing listens on TCP there.
 	run timeout "$CLIENT_TIMEOUT" curl -sS "http://127.0.0.1:$port/hello.txt"
 	assert_failure 7
+}
+
+@test "withsctp: an unmodified OpenSSH server and client (sshd, ssh) carried over SCTP" {
+	[[ -x /usr/sbin/sshd ]] || fail "sshd not installed (Debian package openssh-server)"
+	command -v ssh >/dev/null || fail "ssh not installed (Debian package openssh-client)"
+	((EUID == 0)) || skip "sshd logs users in as root only (privilege separation)"
+	SSHD_DIR=$(mktemp -d /tmp/echo-sshd.XXXXXX)
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/host"
+	ssh-keygen -q -t ed25519 -N '' -f "$SSHD_DIR/key"
+	# Its privilege separation directory (the package's tmpfiles.d makes it).
+	mkdir -p /run/sshd
+	# sshd takes no port 0: one below the ephemeral range.
+	local port=$((20000 + RANDOM % 10000))
+	# -f /dev/null: no configuration file, only these options.
+	start_bg sshd withsctp /usr/sbin/sshd -D -e -f /dev/null -h "$SSHD_DIR/host" \
+		-p "$port" -o ListenAddress=127.0.0.1 -o AuthorizedKeysFile="$SSHD_DIR/key.pub" \
+		-o UsePAM=no -o StrictModes=no
+	# sshd -e ends its lines with \r\n.
+	wait_for_line "$BATS_TEST_TMPDIR/sshd.err" "^Server listening on 127\.0\.0\.1 port $port\."
+	assert_equal "$(sctp_port_of "$BG_PID")" "$port"
+	local ssh=(ssh -p "$port" -i "$SSHD_DIR/key" -o StrictHostKeyChecking=no
+		-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR)
+	# The command run over the session finds the association it rides on.
+	run --separate-stderr timeout "$CLIENT_TIMEOUT" withsctp "${ssh[@]}" root@127.0.0.1 \
+		"ss -Hn --sctp state established '( dport = :$port )'"
+	assert_success
+	assert_line --regexp "^0 +0 +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$port\$"
+	wait_for_line "$BATS_TEST_TMPDIR/sshd.err" "^Accepted publickey for root from 127\.0\.0\.1 "
+	# Plain ssh speaks TCP, and nothing listens on TCP there.
+	run ss -Htln "( sport = :$port )"
+	assert_output ""
+	run --separate-stderr timeout "$CLIENT_TIMEOUT" "${ssh[@]}" root@127.0.0.1 true
+	assert_failure 255
+	[[ $stderr == *"port $port: Connection refused"* ]] || fail "not refused: $stderr"
 }
 
 @test "withsctp only rewrites socket(..., SOCK_STREAM, ...): Python's http.server (SOCK_CLOEXEC) stays on TCP" {

@@ -637,12 +637,14 @@ rd_private() {
 	refused=$(rd_id echo/README.md '^ssh -p 2222 ')
 	rd_session "${keys[@]}"
 	for id in "${keys[@]}"; do rd_out "$id"; done
-	rd_start sshd "$sshd" '^Server listening on 127\.0\.0\.1 port 2222\.$'
+	# sshd -e ends its lines with \r\n.
+	rd_start sshd "$sshd" '^Server listening on 127\.0\.0\.1 port 2222\.'
 	rd_session "$ssh" "$refused"
 	rd_out "$ssh"
 	rd_out "$refused" keep='^[0-9]+$'
 	rd_stop sshd TERM
-	rd_expect "$RD/$sshd.out" "$RD_ACT/sshd" "$(rd_where "$sshd")"
+	tr -d '\r' <"$RD_ACT/sshd" >"$RD_ACT/sshd.log"
+	rd_expect "$RD/$sshd.out" "$RD_ACT/sshd.log" "$(rd_where "$sshd")"
 	rd_verify
 }
 
