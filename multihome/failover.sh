@@ -343,8 +343,9 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int(
 
 # measure PREFIX: what this cycle's fault did, by the programs' clocks.
 #
-# Failover: the gap in the echoes around the moment the client's kernel
-# gave up on the primary (ADDR_POTENTIALLY_FAILED). A message the broken
+# Failover: the gap in the echoes that ends at or after the moment the
+# client's kernel gave up on the primary (ADDR_POTENTIALLY_FAILED; the
+# retransmitted message's echo may be stamped the same millisecond). A message the broken
 # path swallowed comes back only once its retransmission timer has fired
 # and the retransmission has taken the other path: that is the gap (it
 # also holds up to one send interval, the moment of the break between
@@ -394,7 +395,7 @@ echo_gap() {
 		$2 != "echo" || $4 != "from" { next }
 		{ t = wrap(ms($1)) }
 		t >= e { exit }
-		t >= s && prev != "" && (at == "" ? t - prev > best : prev <= at && t > at) { best = t - prev; from = n; to = $3 }
+		t >= s && prev != "" && (at == "" ? t - prev > best : prev < at && t >= at) { best = t - prev; from = n; to = $3 }
 		{ prev = t; n = $3 }
 		END { if (best != "") print best, from, to }' "$1"
 }
