@@ -85,7 +85,7 @@ chunks_by() {
 	[[ $stderr == *"port $SERVER_PORT over SCTP"* ]] || fail "$stderr"
 }
 
-@test "withsctp: an unmodified HTTP server and client (webfsd, curl) carried over SCTP" {
+@test "withsctp: an unmodified HTTP server and client (webfsd, curl) carried over SCTP: the HTTP in DATA chunks, next to TCP (tshark)" {
 	command -v webfsd >/dev/null || fail "webfsd not installed (Debian package webfs)"
 	WWW=$(mktemp -d /tmp/echo-www.XXXXXX)
 	chmod 755 "$WWW"
@@ -98,12 +98,39 @@ chunks_by() {
 		((SECONDS < deadline)) || fail "webfsd has no SCTP endpoint: $(cat "$BATS_TEST_TMPDIR/webfsd.err")"
 		nap 0.1
 	done
+	# The same server, plain, over TCP: the exchange to compare with.
+	start_bg tcp-webfsd webfsd -F -4 -i 127.0.0.1 -p 0 -r "$WWW"
+	local tpid=$BG_PID tport
+	until tport=$(ss -Htlnp | awk -v pid="pid=$tpid," 'index($0, pid) { sub(/.*:/, "", $4); print $4; exit }') &&
+		[[ -n $tport ]]; do
+		((SECONDS < deadline)) || fail "the plain webfsd does not listen: $(cat "$BATS_TEST_TMPDIR/tcp-webfsd.err")"
+		nap 0.1
+	done
+	dumpcap_start "sctp port $port or tcp port $tport"
 	run timeout "$CLIENT_TIMEOUT" withsctp curl -sS "http://127.0.0.1:$port/hello.txt"
 	assert_success
 	assert_output "hello over SCTP"
+	run timeout "$CLIENT_TIMEOUT" curl -sS "http://127.0.0.1:$tport/hello.txt"
+	assert_success
+	assert_output "hello over SCTP"
+	capture_stop
 	# Plain curl speaks TCP, and nothing listens on TCP there.
 	run timeout "$CLIENT_TIMEOUT" curl -sS "http://127.0.0.1:$port/hello.txt"
 	assert_failure 7
+	# On the wire (echo/README.md shows it): the request and the response
+	# in SCTP DATA chunks (type 0, maybe bundled with a SACK), and the same
+	# over TCP in segments; tshark knows HTTP on port 80 only, hence -d.
+	run tshark -r "$CAPTURE_FILE" -d "sctp.port==$port,http" -d "tcp.port==$tport,http" -Y http \
+		-T fields -e frame.protocols -e sctp.chunk_type -e http.request.method -e http.response.code
+	assert_success
+	local data='([0-9]+,)*0(,[0-9]+)*' tab=$'\t'
+	assert_line --regexp "^eth:ethertype:ip:sctp:http$tab$data${tab}GET$tab\$"
+	assert_line --regexp "^eth:ethertype:ip:sctp:http[^$tab]*$tab$data$tab${tab}200\$"
+	assert_line --regexp "^eth:ethertype:ip:tcp:http$tab${tab}GET$tab\$"
+	assert_line --regexp "^eth:ethertype:ip:tcp:http[^$tab]*$tab$tab${tab}200\$"
+	# Each of webfsd's two writes (headers, file) is an SCTP message: the
+	# file comes in a DATA chunk of its own; over TCP, one response.
+	assert_line --regexp "^eth:ethertype:ip:sctp:http:data$tab$data$tab$tab\$"
 }
 
 @test "withsctp: an unmodified OpenSSH server and client (sshd, ssh) carried over SCTP" {
