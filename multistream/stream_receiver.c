@@ -4,18 +4,14 @@
  * streams, then prints one line per message of one association.
  *
  * SCTP_INITMSG before listen() sets how many inbound streams it grants (a
- * sender asking for more gets this many: SCTP_STATUS shows both counts).
+ * sender asking for more gets this many; SCTP_COMM_UP shows both counts).
  * SCTP_RECVRCVINFO adds an SCTP_RCVINFO cmsg to each message: its stream,
- * and whether it was sent unordered. Each message is then one line:
+ * and whether it was sent unordered. Each message is then one line, for
+ * multistream/report.sh: the time, its number of all, its flow of all,
+ * its number in that flow (flow.h), its stream, and its one-way delay
+ * (our CLOCK_MONOTONIC minus the sender's stamp: one machine only):
  *   10:00:01.234 message 17/400 flow 1/4 #4 stream 1 ordered 21.350 ms
- * the time, its number of all, its flow of all, its number in that flow
- * (flow.h), its stream, and its one-way delay (our CLOCK_MONOTONIC minus
- * the sender's stamp: meaningful on one machine only). The analysis is
- * multistream/report.sh's: per-flow delays, every message exactly once,
- * ordered streams in order. Built with -DUSE_TCP: tcp_stream_receiver,
- * messages found again in one byte stream by their 4-byte length. An
- * ABORT ends it with exit 1: SCTP_ASSOC_CHANGE is subscribed (SCTP_EVENT)
- * for its COMM_LOST.
+ * An ABORT ends it with exit 1. Built with -DUSE_TCP: tcp_stream_receiver.
  *
  * Try: multistream/stream_receiver -i 8, then stream_sender -o 100
  * Read: sctp(7), recvmsg(2), cmsg(3), RFC 6458 sections 5.3.5
@@ -29,17 +25,9 @@
 #include "util.h"
 #include "flow.h"
 
-#define MAX_LENGTH 65536 /* stream_sender's longest message */
 /* One association per run: a measurement, like `iperf3 -s -1`. */
 #define LISTEN_BACKLOG 1
 
-#ifdef USE_TCP
-#define TRANSPORT IPPROTO_TCP
-#define RECV_CALL "recv"
-#else
-#define TRANSPORT IPPROTO_SCTP
-#define RECV_CALL "recvmsg"
-#endif
 static const char options[] =
 	"[-a ADDR] [-p PORT] [-i STREAMS] [-h]\n"
 	"  -a ADDR     address to listen on (default: every address)\n"
@@ -88,35 +76,6 @@ recv_msg(int fd, void *buf, size_t cap, struct sctp_rcvinfo *info, int *flags)
 	} while (!(*flags & MSG_EOR));
 	return (ssize_t)have;
 }
-#else
-/* LEN bytes however TCP cuts them: LEN, 0 at the end, -1 if cut short. */
-static ssize_t
-recv_all(int fd, void *buf, size_t len)
-{
-	ssize_t n = recv(fd, buf, len, MSG_WAITALL);
-
-	if (n > 0 && (size_t)n < len)
-		errno = ECONNRESET; /* the sender stopped mid-message */
-	return n > 0 && (size_t)n < len ? -1 : n;
-}
-
-/* A 4-byte length says where each message ends (0 ends them all). */
-static ssize_t
-recv_msg(int fd, void *buf, size_t cap, struct sctp_rcvinfo *info, int *flags)
-{
-	uint32_t len;
-	ssize_t n = recv_all(fd, &len, sizeof(len));
-
-	memset(info, 0, sizeof(*info)); /* one byte stream: "stream 0" */
-	*flags = MSG_EOR;
-	if (n <= 0)
-		return n;
-	if (ntohl(len) > cap) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	return recv_all(fd, buf, ntohl(len));
-}
 #endif
 
 int
@@ -127,28 +86,23 @@ main(int argc, char **argv)
 	int opt, fd, conn, on = 1, flags;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	static unsigned char buf[MAX_LENGTH];
+	static unsigned char buf[FLOW_MAX_LENGTH];
 	char now[32], peer[ADDR_STRLEN];
 	struct sctp_rcvinfo info;
 	struct flow_msg m;
 	ssize_t n;
 
 	while ((opt = next_opt(argc, argv, ":a:p:i:h", options)) != -1) {
-		switch (opt) {
-		case 'a':
+		if (opt == 'a')
 			host = optarg;
-			break;
-		case 'p':
+		else if (opt == 'p')
 			port = number_arg(optarg, "port", 0, 65535, options);
-			break;
-		case 'i':
+		else if (opt == 'i' && TRANSPORT == IPPROTO_TCP)
+			usage_error(options, "-i",
+				    "TCP has no streams to grant");
+		else if (opt == 'i')
 			streams = number_arg(optarg, "streams", 1, 65535,
 					     options);
-			if (TRANSPORT == IPPROTO_TCP)
-				usage_error(options, "-i",
-					    "TCP has no streams to grant");
-			break;
-		}
 	}
 	len = addr_arg(host, (unsigned)port, TRANSPORT, &ss, options);
 	fd = socket(ss.ss_family, SOCK_STREAM, TRANSPORT);
@@ -159,18 +113,16 @@ main(int argc, char **argv)
 		err(1, "setsockopt SO_REUSEADDR");
 #ifndef USE_TCP
 	struct sctp_initmsg init = { .sinit_max_instreams = (uint16_t)streams };
-
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init)) < 0)
-		err(1, "setsockopt SCTP_INITMSG");
-	/* The SCTP_RCVINFO cmsg; the accepted socket inherits all three. */
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) < 0)
-		err(1, "setsockopt SCTP_RECVRCVINFO");
-	/* An ABORT that comes before accept() returns may leave the new
-	 * socket no error, only end of file: COMM_LOST tells them apart. */
 	struct sctp_event ev = { .se_type = SCTP_ASSOC_CHANGE, .se_on = 1 };
 
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev)) < 0)
-		err(1, "setsockopt SCTP_EVENT");
+	/* The grant; the SCTP_RCVINFO cmsg; SCTP_ASSOC_CHANGE (COMM_UP has
+	 * the streams granted; an ABORT that comes before accept() returns
+	 * may leave the new socket no error, only end of file, but a
+	 * COMM_LOST). The accepted socket inherits all three. */
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init, sizeof(init)) ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev)))
+		err(1, "setsockopt SCTP_INITMSG, SCTP_RECVRCVINFO, SCTP_EVENT");
 #endif
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		err(1, "bind");
@@ -185,17 +137,7 @@ main(int argc, char **argv)
 	}
 	close(fd);
 	addr_str((struct sockaddr *)&ss, peer);
-#ifndef USE_TCP
-	struct sctp_status status;
-
-	len = sizeof(status);
-	/* What INIT and INIT-ACK settled on; 0 and 0 for an association
-	 * over before accept() returned (its messages are still there). */
-	if (getsockopt(conn, IPPROTO_SCTP, SCTP_STATUS, &status, &len) < 0)
-		status.sstat_instrms = status.sstat_outstrms = 0;
-	printf("association from %s: %u inbound streams, %u outbound\n", peer,
-	       status.sstat_instrms, status.sstat_outstrms);
-#else
+#ifdef USE_TCP
 	(void)streams; /* TCP has none to grant */
 	printf("connection from %s: TCP, one byte stream\n", peer);
 #endif
@@ -206,11 +148,18 @@ main(int argc, char **argv)
 		if (flags & MSG_NOTIFICATION) {
 			struct sctp_assoc_change sac; /* the one subscribed */
 
+			/* COMM_UP comes first: what INIT and INIT-ACK settled
+			 * on. */
 			memcpy(&sac, buf, sizeof(sac));
 			if (sac.sac_state == SCTP_COMM_LOST)
 				errx(1, "%s: association lost (an ABORT)",
 				     RECV_CALL);
-			continue; /* COMM_UP: never data */
+			if (sac.sac_state == SCTP_COMM_UP)
+				printf("association from %s: %u inbound "
+				       "streams, %u outbound\n",
+				       peer, sac.sac_inbound_streams,
+				       sac.sac_outbound_streams);
+			continue; /* never data */
 		}
 		if ((why = flow_get(buf, (size_t)n, &m)) != NULL) {
 			warnx("a message of %zd bytes on stream %u: %s", n,

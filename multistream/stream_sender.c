@@ -25,19 +25,15 @@
 
 #define MAX_COUNT 10000000 /* sanity limits, not the protocol's */
 #define MAX_RATE 1000000
-#define MAX_LENGTH 65536 /* stream_receiver's buffer */
+#define NO_STREAM 65535 /* no -s: a stream per flow (65535 is none) */
 
 #ifdef USE_TCP
-#define TRANSPORT IPPROTO_TCP
 #define NODELAY TCP_NODELAY
-#define SEND_CALL "send"
 #define OPTS ":a:p:f:c:l:r:h"
 static const char options[] =
 	"[-a ADDR] [-p PORT] [-f FLOWS] [-c COUNT] [-l LENGTH] [-r RATE] [-h]\n"
 #else
-#define TRANSPORT IPPROTO_SCTP
 #define NODELAY SCTP_NODELAY
-#define SEND_CALL "sendmsg"
 #define OPTS ":a:p:o:f:c:l:r:s:uh"
 static const char options[] =
 	"[-a ADDR] [-p PORT] [-o STREAMS] [-f FLOWS] [-c COUNT] [-l LENGTH]\n"
@@ -69,25 +65,6 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
 
 	return n < 0 ? -1 : 0;
 }
-#else
-/* TCP keeps no boundaries: a 4-byte length, then the message, all of it. */
-static int
-send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
-	 uint16_t flags)
-{
-	unsigned char out[4 + MAX_LENGTH];
-	uint32_t prefix = htonl((uint32_t)len);
-	size_t total = 4 + len;
-	ssize_t n = 0;
-
-	(void)sid, (void)ppid, (void)flags;
-	memcpy(out, &prefix, 4);
-	memcpy(out + 4, buf, len);
-	for (size_t done = 0; done < total; done += (size_t)n)
-		if ((n = send(fd, out + done, total - done, MSG_NOSIGNAL)) < 0)
-			return -1;
-	return 0;
-}
 #endif
 
 int
@@ -95,47 +72,36 @@ main(int argc, char **argv)
 {
 	const char *host = "127.0.0.1";
 	unsigned long port = 2013, want = 4, flows = 0; /* receiver's port */
-	unsigned long count = 1000, length = 64, rate = 200, stream = 0;
-	int one_stream = 0, opt, fd, on = 1;
+	unsigned long count = 1000, length = 64, rate = 200;
+	unsigned long stream = NO_STREAM;
+	int opt, fd, on = 1;
 	uint16_t flags = 0, streams = 1;
-	static unsigned char buf[MAX_LENGTH]; /* the header, then zeros */
+	static unsigned char buf[FLOW_MAX_LENGTH]; /* the header, then zeros */
 	struct sockaddr_storage ss;
 	socklen_t len;
 
 	while ((opt = next_opt(argc, argv, OPTS, options)) != -1) {
-		switch (opt) {
-		case 'a':
+		if (opt == 'a')
 			host = optarg;
-			break;
-		case 'p':
+		else if (opt == 'p')
 			port = number_arg(optarg, "port", 0, 65535, options);
-			break;
-		case 'o':
+		else if (opt == 'o')
 			want = number_arg(optarg, "streams", 1, 65535, options);
-			break;
-		case 'f':
+		else if (opt == 'f')
 			flows = number_arg(optarg, "flows", 1, 65535, options);
-			break;
-		case 'c':
+		else if (opt == 'c')
 			count = number_arg(optarg, "count", 1, MAX_COUNT,
 					   options);
-			break;
-		case 'l':
+		else if (opt == 'l')
 			length = number_arg(optarg, "length", FLOW_HEADER_SIZE,
-					    MAX_LENGTH, options);
-			break;
-		case 'r':
+					    FLOW_MAX_LENGTH, options);
+		else if (opt == 'r')
 			rate = number_arg(optarg, "rate", 0, MAX_RATE, options);
-			break;
-		case 's':
+		else if (opt == 's')
 			stream =
 				number_arg(optarg, "stream", 0, 65534, options);
-			one_stream = 1;
-			break;
-		case 'u':
+		else
 			flags = SCTP_UNORDERED;
-			break;
-		}
 	}
 	/* sctp_sendv() has no MSG_NOSIGNAL: a vanished peer is an error. */
 	signal(SIGPIPE, SIG_IGN);
@@ -178,8 +144,8 @@ main(int argc, char **argv)
 				      .flow_seq = (uint32_t)(i / flows),
 				      .seq = (uint32_t)i,
 				      .count = (uint32_t)count };
-		uint16_t sid =
-			(uint16_t)(one_stream ? stream : m.flow % streams);
+		uint16_t sid = (uint16_t)(stream == NO_STREAM ? m.flow % streams
+							      : stream);
 
 		/* Never a burst: it would queue behind the congestion window.
 		 */
@@ -188,8 +154,8 @@ main(int argc, char **argv)
 		m.sent_ns = flow_now(); /* last, so the delay starts here */
 		flow_put(buf, &m);
 		if (send_msg(fd, buf, length, sid, 0, flags) < 0)
-			err(1, "%s: stream %u (streams: 0 to %u)", SEND_CALL,
-			    sid, streams - 1);
+			err(1, "sendmsg: stream %u (streams: 0 to %u)", sid,
+			    streams - 1);
 	}
 	printf("sent %lu messages of %lu bytes on %lu flows in %.3f s%s\n",
 	       count, length, flows, (double)(flow_now() - start) / 1e9,
