@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: 0BSD */
 /*
  * multihome.h - what multihome_server and multihome_client share: the
- * -T path-failure settings, the socket set-up both ends need to watch
- * paths, one line per notification, and sending and receiving whole
- * messages. The SCTP calls each program teaches are in the program.
+ * options both take (-a, -p, -T: the path-failure settings), the socket
+ * set-up both ends need to watch paths, the address sets and settings
+ * they print, one line per notification, and sending and receiving
+ * whole messages. The SCTP calls each program teaches are in the
+ * program.
  */
 #ifndef SCTP_SAMPLES_MULTIHOME_H
 #define SCTP_SAMPLES_MULTIHOME_H
@@ -19,9 +21,8 @@
 
 #define MULTIHOME_PORT 3016 /* both programs' default */
 #define MAX_ADDRS 16	    /* -a options; few hosts have more to name */
-
-/* The timestamp clock_str() writes: room for its widest numbers. */
-#define CLOCK_LEN 64
+#define CLOCK_LEN 64	    /* clock_str()'s timestamp, with room */
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * The -T settings, as the socket options that hold them. A zero field
@@ -73,7 +74,7 @@ parse_tuning(const char *arg, struct tuning *t)
 	const char *eq = strchr(arg, '=');
 	unsigned long v;
 
-	for (size_t i = 0; eq && i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; eq && i < LEN(keys); i++) {
 		char *field = (char *)t + keys[i].offset;
 
 		if (strlen(keys[i].name) != (size_t)(eq - arg) ||
@@ -94,35 +95,27 @@ parse_tuning(const char *arg, struct tuning *t)
 	return -1;
 }
 
-/*
- * The settings as defaults for the associations to come
- * (SCTP_FUTURE_ASSOC): before connect(), since rto_initial and
- * max_init_retransmits already time the handshake.
- */
+/* What both programs take: -a ADDR (repeat it), -p PORT, -T NAME=VALUE. */
+struct common_args {
+	const char *hosts[MAX_ADDRS];
+	int n;
+	unsigned port;
+	struct tuning t;
+};
+
+/* Option OPT of those three (next_opt() has refused unknown ones). */
 static inline void
-apply_tuning(int fd, struct tuning *t)
+common_opt(int opt, struct common_args *a, const char *options)
 {
-	/* Without SPP_HB_ENABLE the kernel ignores spp_hbinterval. */
-	if (t->pp.spp_hbinterval)
-		t->pp.spp_flags |= SPP_HB_ENABLE;
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &t->rto,
-		       sizeof(t->rto)) < 0)
-		err(1, "setsockopt SCTP_RTOINFO");
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &t->pp,
-		       sizeof(t->pp)) < 0)
-		err(1, "setsockopt SCTP_PEER_ADDR_PARAMS");
-	if (t->set_thlds && setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_THLDS,
-				       &t->th, sizeof(t->th)) < 0)
-		err(1, "setsockopt SCTP_PEER_ADDR_THLDS");
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &t->ap,
-		       sizeof(t->ap)) < 0)
-		err(1, "setsockopt SCTP_ASSOCINFO");
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &t->sack,
-		       sizeof(t->sack)) < 0)
-		err(1, "setsockopt SCTP_DELAYED_SACK");
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &t->init,
-		       sizeof(t->init)) < 0)
-		err(1, "setsockopt SCTP_INITMSG");
+	if (opt == 'a' && a->n == MAX_ADDRS)
+		usage_error(options, "-a", "at most 16 addresses");
+	if (opt == 'a')
+		a->hosts[a->n++] = optarg;
+	else if (opt == 'p')
+		a->port =
+			(unsigned)number_arg(optarg, "port", 0, 65535, options);
+	else if (opt == 'T' && parse_tuning(optarg, &a->t) < 0)
+		usage_exit(options, EXIT_USAGE);
 }
 
 /* Read the settings of association ID back: what is really in force. */
@@ -152,16 +145,19 @@ print_settings(int fd, sctp_assoc_t id)
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &t.sack, &len) < 0)
 		err(1, "getsockopt SCTP_DELAYED_SACK");
 	printf("settings: rto_initial %u ms, rto_min %u ms, rto_max %u ms, "
-	       "hb_interval %u ms%s, path_max_retrans %u, pf_retrans %u, "
+	       "hb_interval %u ms, path_max_retrans %u, pf_retrans %u, "
 	       "association_max_retrans %u, sack_timeout %u ms\n",
 	       t.rto.srto_initial, t.rto.srto_min, t.rto.srto_max,
-	       t.pp.spp_hbinterval,
-	       (t.pp.spp_flags & SPP_HB_DISABLE) ? " (off)" : "",
-	       t.pp.spp_pathmaxrxt, t.th.spt_pathpfthld, t.ap.sasoc_asocmaxrxt,
-	       t.sack.sack_delay);
+	       t.pp.spp_hbinterval, t.pp.spp_pathmaxrxt, t.th.spt_pathpfthld,
+	       t.ap.sasoc_asocmaxrxt, t.sack.sack_delay);
 }
 
-/* What both ends need to watch their paths, then the -T settings. */
+/*
+ * What both ends need to watch their paths, then the -T settings as
+ * defaults for the associations to come (SCTP_FUTURE_ASSOC, the 0 in
+ * each struct): before connect(), since rto_initial and
+ * max_init_retransmits already time the handshake.
+ */
 static inline void
 setup_socket(int fd, int family, struct tuning *t)
 {
@@ -182,7 +178,7 @@ setup_socket(int fd, int family, struct tuning *t)
 		       sizeof(off)) < 0)
 		err(1, "setsockopt SCTP_I_WANT_MAPPED_V4_ADDR");
 	/* SCTP_EVENT takes one type per call. */
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+	for (size_t i = 0; i < LEN(events); i++) {
 		struct sctp_event ev = { .se_assoc_id = SCTP_FUTURE_ASSOC,
 					 .se_type = events[i],
 					 .se_on = 1 };
@@ -200,27 +196,64 @@ setup_socket(int fd, int family, struct tuning *t)
 	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EXPOSE_POTENTIALLY_FAILED_STATE,
 		       &expose, sizeof(expose)) < 0)
 		warn("setsockopt SCTP_EXPOSE_POTENTIALLY_FAILED_STATE");
-	apply_tuning(fd, t);
+	/* Without SPP_HB_ENABLE the kernel ignores spp_hbinterval. */
+	if (t->pp.spp_hbinterval)
+		t->pp.spp_flags |= SPP_HB_ENABLE;
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &t->rto,
+		       sizeof(t->rto)) < 0)
+		err(1, "setsockopt SCTP_RTOINFO");
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_PARAMS, &t->pp,
+		       sizeof(t->pp)) < 0)
+		err(1, "setsockopt SCTP_PEER_ADDR_PARAMS");
+	if (t->set_thlds && setsockopt(fd, IPPROTO_SCTP, SCTP_PEER_ADDR_THLDS,
+				       &t->th, sizeof(t->th)) < 0)
+		err(1, "setsockopt SCTP_PEER_ADDR_THLDS");
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_ASSOCINFO, &t->ap,
+		       sizeof(t->ap)) < 0)
+		err(1, "setsockopt SCTP_ASSOCINFO");
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_DELAYED_SACK, &t->sack,
+		       sizeof(t->sack)) < 0)
+		err(1, "setsockopt SCTP_DELAYED_SACK");
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &t->init,
+		       sizeof(t->init)) < 0)
+		err(1, "setsockopt SCTP_INITMSG");
 }
 
-/* The N entries of packed array ADDRS under HEADING, one a line. */
+/*
+ * The local (sctp_getladdrs) or, with PEER, the peer (sctp_getpaddrs)
+ * address set of association ID: a heading, then one address a line,
+ * each line after INDENT.
+ */
 static inline void
-print_addr_set(const char *heading, const void *addrs, int n)
+print_addrs(int fd, sctp_assoc_t id, bool peer, const char *indent)
 {
+	const char *call = peer ? "sctp_getpaddrs" : "sctp_getladdrs";
 	const struct sockaddr *sa;
+	struct sockaddr *addrs;
 	char text[ADDR_STRLEN];
 	size_t off = 0;
+	int n = peer ? sctp_getpaddrs(fd, id, &addrs)
+		     : sctp_getladdrs(fd, id, &addrs);
 
-	printf("%s: %d address%s\n", heading, n, n == 1 ? "" : "es");
+	if (n < 0) {
+		warn("%s (assoc %d)", call, (int)id);
+		return;
+	}
+	printf("%s%s address set (%s): %d address%s\n", indent,
+	       peer ? "peer" : "local", call, n, n == 1 ? "" : "es");
 	/* No entry is longer than a sockaddr_in6: that bounds the walk. */
 	for (int i = 0; i < n; i++) {
 		sa = addr_next(addrs, (size_t)n * sizeof(struct sockaddr_in6),
 			       &off);
 		if (sa == NULL)
 			break;
-		printf("%*s  %s\n", (int)strspn(heading, " "), "",
-		       addr_str(sa, text));
+		printf("%s  %s\n", indent, addr_str(sa, text));
 	}
+	fflush(stdout);
+	if (n > 0 && peer)
+		sctp_freepaddrs(addrs);
+	else if (n > 0)
+		sctp_freeladdrs(addrs);
 }
 
 /*
@@ -243,38 +276,37 @@ print_event(const union sctp_notification *sn, size_t len)
 	const struct sctp_assoc_change *ac = &sn->sn_assoc_change;
 	const struct sctp_paddr_change *pc = &sn->sn_paddr_change;
 	char now[CLOCK_LEN], text[ADDR_STRLEN];
-	unsigned state;
+	unsigned type = sn->sn_header.sn_type, state = 0;
 
-	clock_str(now, sizeof(now));
-	if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE && len >= sizeof(*ac)) {
+	printf("%s ", clock_str(now, sizeof(now)));
+	if (type == SCTP_ASSOC_CHANGE && len >= sizeof(*ac)) {
 		state = ac->sac_state;
-		printf("%s assoc %d: ASSOC_CHANGE %s\n", now,
-		       (int)ac->sac_assoc_id, state < 5 ? assoc[state] : "?");
-	} else if (sn->sn_header.sn_type == SCTP_PEER_ADDR_CHANGE &&
-		   len >= sizeof(*pc)) {
+		printf("assoc %d: ASSOC_CHANGE %s\n", (int)ac->sac_assoc_id,
+		       state < LEN(assoc) ? assoc[state] : "?");
+	} else if (type == SCTP_PEER_ADDR_CHANGE && len >= sizeof(*pc)) {
 		state = (unsigned)pc->spc_state;
-		printf("%s assoc %d: PEER_ADDR_CHANGE %s %s\n", now,
+		printf("assoc %d: PEER_ADDR_CHANGE %s %s\n",
 		       (int)pc->spc_assoc_id,
 		       addr_str((const void *)&pc->spc_aaddr, text),
-		       state < 7 ? paddr[state] : "?");
-	} else if (sn->sn_header.sn_type == SCTP_SHUTDOWN_EVENT &&
+		       state < LEN(paddr) ? paddr[state] : "?");
+	} else if (type == SCTP_SHUTDOWN_EVENT &&
 		   len >= sizeof(sn->sn_shutdown_event)) {
-		printf("%s assoc %d: SHUTDOWN_EVENT\n", now,
+		printf("assoc %d: SHUTDOWN_EVENT\n",
 		       (int)sn->sn_shutdown_event.sse_assoc_id);
 	} else {
-		printf("%s notification type %u\n", now, sn->sn_header.sn_type);
+		printf("notification type %u\n", type);
 	}
 	fflush(stdout);
-	if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE && len >= sizeof(*ac))
-		return ac->sac_state;
-	return -1;
+	return type == SCTP_ASSOC_CHANGE && len >= sizeof(*ac) ? (int)state
+							       : -1;
 }
 
 /*
  * Send one whole message of LEN bytes on stream SID of association
- * ASSOC (0 on a one-to-one socket). Never blocks: a full send buffer is
- * EAGAIN, for the caller to decide. MSG_NOSIGNAL: an association gone
- * is EPIPE, not a SIGPIPE that kills. 0, or -1 with errno.
+ * ASSOC (0 on a one-to-one socket). Never blocks (so never EINTR): a
+ * full send buffer is EAGAIN, for the caller to decide. MSG_NOSIGNAL:
+ * an association gone is EPIPE, not a SIGPIPE that kills. 0, or -1
+ * with errno.
  */
 static inline int
 send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
@@ -294,16 +326,12 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
 			      .msg_control = control.buf,
 			      .msg_controllen = sizeof(control.buf) };
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	ssize_t n;
 
 	cmsg->cmsg_level = IPPROTO_SCTP;
 	cmsg->cmsg_type = SCTP_SNDINFO;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(snd));
 	memcpy(CMSG_DATA(cmsg), &snd, sizeof(snd));
-	do
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
+	return sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -1 : 0;
 }
 
 /*

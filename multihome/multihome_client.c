@@ -73,8 +73,7 @@ now_ms(void)
 
 /* One socket, set up, connected to every -a address at once. */
 static int
-connect_all(const char **hosts, int n, unsigned port, struct tuning *t,
-	    sctp_assoc_t *id)
+connect_all(struct common_args *a, sctp_assoc_t *id)
 {
 	/* sctp_connectx() takes the addresses end to end, each its size. */
 	union {
@@ -86,62 +85,48 @@ connect_all(const char **hosts, int n, unsigned port, struct tuning *t,
 	size_t used = 0;
 	int family = AF_INET, fd;
 
-	for (int i = 0; i < n; i++) {
-		socklen_t len =
-			addr_arg(hosts[i], port, IPPROTO_SCTP, &ss, options);
+	for (int i = 0; i < a->n; i++) {
+		socklen_t len = addr_arg(a->hosts[i], a->port, IPPROTO_SCTP,
+					 &ss, options);
 
 		memcpy(packed.bytes + used, &ss, len);
 		used += len;
 		if (ss.ss_family == AF_INET6)
 			family = AF_INET6;
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s ", hosts[i]);
+			 "%s ", a->hosts[i]);
 	}
 	fd = socket(family, SOCK_STREAM, IPPROTO_SCTP);
 	if (fd < 0)
 		err(1, "socket");
-	setup_socket(fd, family, t);
+	setup_socket(fd, family, &a->t);
 	/*
 	 * One INIT goes out, to the first address (the others are tried if
 	 * it gets no answer). Blocks until the association is up or the
 	 * INIT retries run out: rto_initial, doubling, max_init_retransmits
 	 * times.
 	 */
-	if (sctp_connectx(fd, (struct sockaddr *)packed.bytes, n, id) < 0)
-		err(1, "sctp_connectx %sport %u", list, port);
+	if (sctp_connectx(fd, (struct sockaddr *)packed.bytes, a->n, id) < 0)
+		err(1, "sctp_connectx %sport %u", list, a->port);
 	return fd;
 }
 
 /* Both ends' address sets, -P, and what the kernel calls the primary. */
 static void
-show_paths(int fd, sctp_assoc_t id, const char *primary, unsigned port)
+show_paths(int fd, sctp_assoc_t id, const struct sockaddr_storage *primary)
 {
 	struct sctp_prim prim = { .ssp_assoc_id = id };
-	struct sockaddr_storage ss;
-	struct sockaddr *addrs;
 	char text[ADDR_STRLEN];
 	socklen_t len = sizeof(prim);
-	int n;
 
-	n = sctp_getladdrs(fd, id, &addrs);
-	if (n < 0)
-		err(1, "sctp_getladdrs");
-	print_addr_set("local address set (sctp_getladdrs)", addrs, n);
-	if (n > 0)
-		sctp_freeladdrs(addrs);
-	n = sctp_getpaddrs(fd, id, &addrs);
-	if (n < 0)
-		err(1, "sctp_getpaddrs");
-	print_addr_set("peer address set (sctp_getpaddrs)", addrs, n);
-	if (n > 0)
-		sctp_freepaddrs(addrs);
-
-	if (primary) {
-		addr_arg(primary, port, IPPROTO_SCTP, &ss, options);
-		memcpy(&prim.ssp_addr, &ss, sizeof(ss));
+	print_addrs(fd, id, false, "");
+	print_addrs(fd, id, true, "");
+	if (primary->ss_family != AF_UNSPEC) {
+		memcpy(&prim.ssp_addr, primary, sizeof(*primary));
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &prim,
 			       sizeof(prim)) < 0)
-			err(1, "setsockopt SCTP_PRIMARY_ADDR %s", primary);
+			err(1, "setsockopt SCTP_PRIMARY_ADDR %s",
+			    addr_str((const void *)primary, text));
 	}
 	if (getsockopt(fd, IPPROTO_SCTP, SCTP_PRIMARY_ADDR, &prim, &len) < 0)
 		err(1, "getsockopt SCTP_PRIMARY_ADDR");
@@ -199,13 +184,13 @@ receive(int fd, unsigned long *last)
 int
 main(int argc, char **argv)
 {
-	const char *hosts[MAX_ADDRS], *primary = NULL;
-	struct tuning t = { 0 };
+	struct common_args a = { .port = MULTIHOME_PORT };
+	struct sockaddr_storage primary = { .ss_family = AF_UNSPEC };
+	const char *primary_host = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long rate = DEFAULT_RATE, count = 0, seq = 0, last = 0;
-	unsigned port = MULTIHOME_PORT;
 	uint16_t stream = 0;
-	int n = 0, opt, fd, status = -1;
+	int opt, fd, status = -1;
 	sctp_assoc_t id;
 	int64_t next;
 	bool sending = true;
@@ -213,46 +198,31 @@ main(int argc, char **argv)
 
 	while ((opt = next_opt(argc, argv, ":a:p:P:r:c:s:T:h", options)) !=
 	       -1) {
-		switch (opt) {
-		case 'a':
-			if (n == MAX_ADDRS)
-				usage_error(options, "-a",
-					    "at most 16 addresses");
-			hosts[n++] = optarg;
-			break;
-		case 'p':
-			port = (unsigned)number_arg(optarg, "port", 0, 65535,
-						    options);
-			break;
-		case 'P':
-			primary = optarg;
-			break;
-		case 'r':
+		if (opt == 'P')
+			primary_host = optarg;
+		else if (opt == 'r')
 			rate = number_arg(optarg, "rate", 1, MAX_RATE, options);
-			break;
-		case 'c':
+		else if (opt == 'c')
 			count = number_arg(optarg, "count", 1, UINT32_MAX,
 					   options);
-			break;
-		case 's':
+		else if (opt == 's')
 			stream = (uint16_t)number_arg(optarg, "stream", 0,
 						      UINT16_MAX - 1, options);
-			break;
-		case 'T':
-			if (parse_tuning(optarg, &t) < 0)
-				usage_exit(options, EXIT_USAGE);
-			break;
-		}
+		else
+			common_opt(opt, &a, options);
 	}
-	if (n == 0)
+	if (a.n == 0)
 		usage_error(options, "-a", "give the server's addresses");
+	/* -P before -p is fine: the port is known only now. */
+	if (primary_host)
+		addr_arg(primary_host, a.port, IPPROTO_SCTP, &primary, options);
 	/* No SA_RESTART: the signal must wake poll() to stop the run. */
 	if (sigaction(SIGINT, &sa, NULL) < 0 ||
 	    sigaction(SIGTERM, &sa, NULL) < 0)
 		err(1, "sigaction");
 
-	fd = connect_all(hosts, n, port, &t, &id);
-	show_paths(fd, id, primary, port);
+	fd = connect_all(&a, &id);
+	show_paths(fd, id, &primary);
 	print_settings(fd, id);
 	printf("sending a numbered message every %lu ms on stream %u\n",
 	       1000 / rate, stream);

@@ -50,16 +50,15 @@ static const char options[] =
  * settings and the "listening on" line.
  */
 static int
-open_endpoint(const char **hosts, int n, unsigned port, struct tuning *t)
+open_endpoint(struct common_args *a)
 {
 	struct sockaddr_storage ss[MAX_ADDRS];
-	struct sockaddr *addrs;
-	int family = AF_INET, fd, i, count;
+	int family = AF_INET, fd, i;
 
-	if (n == 0)
-		hosts[n++] = "::";
-	for (i = 0; i < n; i++) {
-		addr_arg(hosts[i], port, IPPROTO_SCTP, &ss[i], options);
+	if (a->n == 0)
+		a->hosts[a->n++] = "::";
+	for (i = 0; i < a->n; i++) {
+		addr_arg(a->hosts[i], a->port, IPPROTO_SCTP, &ss[i], options);
 		if (ss[i].ss_family == AF_INET6)
 			family = AF_INET6;
 	}
@@ -71,44 +70,17 @@ open_endpoint(const char **hosts, int n, unsigned port, struct tuning *t)
 	 * an address this host does not have. The first call picks the
 	 * port (0: the kernel's choice); the later ones inherit it.
 	 */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < a->n; i++)
 		if (sctp_bindx(fd, (struct sockaddr *)&ss[i], 1,
 			       SCTP_BINDX_ADD_ADDR) < 0)
-			err(1, "sctp_bindx %s", hosts[i]);
-	setup_socket(fd, family, t);
+			err(1, "sctp_bindx %s", a->hosts[i]);
+	setup_socket(fd, family, &a->t);
 	if (listen(fd, LISTEN_BACKLOG) < 0)
 		err(1, "listen");
-
-	count = sctp_getladdrs(fd, 0, &addrs);
-	if (count < 0)
-		err(1, "sctp_getladdrs");
-	print_addr_set("local address set (sctp_getladdrs)", addrs, count);
-	if (count > 0)
-		sctp_freeladdrs(addrs);
+	print_addrs(fd, 0, false, "");
 	print_settings(fd, SCTP_FUTURE_ASSOC);
 	print_listening(fd);
 	return fd;
-}
-
-/* A notification: its line, and a new association's peer address set. */
-static void
-on_event(int fd, const union sctp_notification *sn, size_t len)
-{
-	const struct sctp_assoc_change *ac = &sn->sn_assoc_change;
-	struct sockaddr *addrs;
-	int n, state = print_event(sn, len);
-
-	if (state != SCTP_COMM_UP && state != SCTP_RESTART)
-		return;
-	n = sctp_getpaddrs(fd, ac->sac_assoc_id, &addrs);
-	if (n < 0) {
-		warn("sctp_getpaddrs (assoc %d)", (int)ac->sac_assoc_id);
-		return;
-	}
-	print_addr_set("  peer address set (sctp_getpaddrs)", addrs, n);
-	fflush(stdout);
-	if (n > 0)
-		sctp_freepaddrs(addrs);
 }
 
 /*
@@ -156,22 +128,6 @@ abort_non_readers(int fd)
 	return aborted;
 }
 
-/* Send LEN bytes back to the association and stream of INFO. */
-static void
-echo(int fd, const char *data, size_t len, const struct sctp_rcvinfo *info)
-{
-	if (send_msg(fd, data, len, info->rcv_sid, info->rcv_ppid, 0,
-		     info->rcv_assoc_id) == 0)
-		return;
-	/* A full buffer: free what non-readers hold, then try once more. */
-	if (errno == EAGAIN && abort_non_readers(fd) > 0 &&
-	    send_msg(fd, data, len, info->rcv_sid, info->rcv_ppid, 0,
-		     info->rcv_assoc_id) == 0)
-		return;
-	/* One peer's trouble is a warning: that echo is lost, no more. */
-	warn("sendmsg to assoc %d", (int)info->rcv_assoc_id);
-}
-
 /* Every association's messages and notifications, as they come. */
 static void
 serve(int fd, bool verbose)
@@ -183,7 +139,7 @@ serve(int fd, bool verbose)
 	struct sctp_rcvinfo info = { 0 };
 	struct sockaddr_storage from;
 	char now[CLOCK_LEN], text[ADDR_STRLEN];
-	int flags;
+	int flags, state;
 	ssize_t n;
 
 	for (;;) {
@@ -198,8 +154,13 @@ serve(int fd, bool verbose)
 			continue;
 		if (n < 0)
 			err(1, "recvmsg");
+		/* A new association: the client's addresses, its paths. */
 		if (flags & MSG_NOTIFICATION) {
-			on_event(fd, &in.sn, (size_t)n);
+			state = print_event(&in.sn, (size_t)n);
+			if (state == SCTP_COMM_UP || state == SCTP_RESTART)
+				print_addrs(fd,
+					    in.sn.sn_assoc_change.sac_assoc_id,
+					    true, "  ");
 			continue;
 		}
 		if (verbose) {
@@ -210,40 +171,33 @@ serve(int fd, bool verbose)
 			       addr_str((struct sockaddr *)&from, text));
 			fflush(stdout);
 		}
-		echo(fd, in.data, (size_t)n, &info);
+		if (send_msg(fd, in.data, (size_t)n, info.rcv_sid,
+			     info.rcv_ppid, 0, info.rcv_assoc_id) == 0)
+			continue;
+		/* A full buffer: free what non-readers hold, try once more. */
+		if (errno == EAGAIN && abort_non_readers(fd) > 0 &&
+		    send_msg(fd, in.data, (size_t)n, info.rcv_sid,
+			     info.rcv_ppid, 0, info.rcv_assoc_id) == 0)
+			continue;
+		/* One peer's trouble is a warning: that echo is lost, no more.
+		 */
+		warn("sendmsg to assoc %d", (int)info.rcv_assoc_id);
 	}
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *hosts[MAX_ADDRS];
-	struct tuning t = { 0 };
-	unsigned port = MULTIHOME_PORT;
+	struct common_args a = { .port = MULTIHOME_PORT };
 	bool verbose = false;
-	int n = 0, opt;
+	int opt;
 
 	while ((opt = next_opt(argc, argv, ":a:p:T:vh", options)) != -1) {
-		switch (opt) {
-		case 'a':
-			if (n == MAX_ADDRS)
-				usage_error(options, "-a",
-					    "at most 16 addresses");
-			hosts[n++] = optarg;
-			break;
-		case 'p':
-			port = (unsigned)number_arg(optarg, "port", 0, 65535,
-						    options);
-			break;
-		case 'T':
-			if (parse_tuning(optarg, &t) < 0)
-				usage_exit(options, EXIT_USAGE);
-			break;
-		case 'v':
+		if (opt == 'v')
 			verbose = true;
-			break;
-		}
+		else
+			common_opt(opt, &a, options);
 	}
-	serve(open_endpoint(hosts, n, port, &t), verbose);
+	serve(open_endpoint(&a), verbose);
 	return 0;
 }
