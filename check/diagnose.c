@@ -7,6 +7,7 @@
  * /proc/config.gz.
  */
 #include <glob.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,9 @@
 
 #include "diagnose.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Where kmod reads modprobe.d(5) files, highest priority first. */
-static const char *const modprobe_dirs[] = {
-	"/etc/modprobe.d",     "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-	"/usr/lib/modprobe.d", "/lib/modprobe.d",
-};
+/* Where kmod reads modprobe.d(5) files, highest priority first: glob(3)
+ * keeps the alternatives of a brace in their order. */
+#define MODPROBE_D "{/etc,/run,/usr/local/lib,/usr/lib,/lib}/modprobe.d/*.conf"
 /* Names sctp.ko has under /lib/modules/RELEASE, by compression. */
 static const char *const module_names[] = { "sctp.ko", "sctp.ko.xz",
 					    "sctp.ko.zst", "sctp.ko.gz" };
@@ -75,54 +72,74 @@ const struct diagnosis_text diagnoses[] = {
 };
 
 /* -R: where the system's files are; "" is the real system. */
-static const char *root;
+static const char *root = "";
 
-/* FILE under ROOT. The buffer is reused: use the path at once. */
-static const char *
-rooted(const char *file)
+const char *
+rooted(const char *fmt, ...)
 {
 	static char path[PATH_MAX];
+	size_t n = (size_t)snprintf(path, sizeof(path), "%s", root);
+	va_list ap;
 
-	snprintf(path, sizeof(path), "%s%s", root, file);
+	va_start(ap, fmt);
+	if (n < sizeof(path))
+		vsnprintf(path + n, sizeof(path) - n, fmt, ap);
+	va_end(ap);
 	return path;
 }
 
 /*
- * CONFIG_IP_SCTP from /boot/config-RELEASE (Debian, Ubuntu and Fedora
- * install it with the kernel), else from /proc/config.gz (kernels built
- * with IKCONFIG_PROC, like this suite's CI machine). The .gz goes through
- * gzip -dc with popen(): one more process, but no zlib to link for one
- * line of text. A quote in -R ROOT would break that command: skipped.
+ * A .gz goes through gzip -dc with popen(): one more process, but no zlib
+ * to link for one line of text (/proc/config.gz). A quote in FILE would
+ * break that command: not read.
+ */
+const char *
+file_line(const char *file, const char *key, char *line, size_t size)
+{
+	size_t len = strlen(file);
+	bool gz = len > 3 && strcmp(file + len - 3, ".gz") == 0;
+	char cmd[PATH_MAX + 16];
+	const char *found = NULL;
+	FILE *f = NULL;
+
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", file);
+	if (!gz)
+		f = fopen(file, "r");
+	else if (access(file, R_OK) == 0 && strchr(file, '\'') == NULL)
+		f = popen(cmd, "r");
+	while (f != NULL && found == NULL && fgets(line, (int)size, f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			found = line + strlen(key);
+	line[found != NULL ? strcspn(line, "\n") : 0] = '\0';
+	if (f != NULL && gz)
+		pclose(f);
+	else if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The CONFIG_IP_SCTP line of /boot/config-RELEASE (Debian, Ubuntu and
+ * Fedora install it with the kernel), else of /proc/config.gz (kernels
+ * built with IKCONFIG_PROC, like this suite's CI machine).
  */
 static void
 read_config(struct facts *fx)
 {
-	char cmd[PATH_MAX + 32], *line = fx->config_line;
-	FILE *f, *gz = NULL;
+	char *line = fx->config_line;
+	size_t size = sizeof(fx->config_line);
 
 	snprintf(fx->config_file, sizeof(fx->config_file), "/boot/config-%s",
 		 fx->release);
-	f = fopen(rooted(fx->config_file), "r");
-	if (f == NULL && access(rooted("/proc/config.gz"), F_OK) == 0 &&
-	    strchr(root, '\'') == NULL) {
-		snprintf(cmd, sizeof(cmd), "gzip -dc '%s'",
-			 rooted("/proc/config.gz"));
-		f = gz = popen(cmd, "r");
+	if (access(rooted("%s", fx->config_file), F_OK) != 0)
 		strcpy(fx->config_file, "/proc/config.gz");
-	}
-	while (f != NULL && fx->config == 0 &&
-	       fgets(line, sizeof(fx->config_line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strcmp(line, "# CONFIG_IP_SCTP is not set") == 0)
-			fx->config = 'n';
-		else if (strncmp(line, "CONFIG_IP_SCTP=", 15) == 0)
-			fx->config = line[15]; /* y: built in, m: a module */
-	}
-	if (gz != NULL)
-		pclose(gz);
-	else if (f != NULL)
-		fclose(f);
-	if (fx->config == 0)
+	if (file_line(rooted("%s", fx->config_file), "CONFIG_IP_SCTP=", line,
+		      size) != NULL)
+		fx->config = line[15]; /* y: built in, m: a module */
+	else if (file_line(rooted("%s", fx->config_file),
+			   "# CONFIG_IP_SCTP is not set", line, size) != NULL)
+		fx->config = 'n';
+	else
 		fx->config_file[0] = '\0';
 }
 
@@ -130,29 +147,24 @@ read_config(struct facts *fx)
 static void
 read_modules(struct facts *fx)
 {
-	char file[PATH_MAX], line[256];
-	FILE *f = fopen(rooted("/proc/modules"), "r");
+	char line[256];
 
-	fx->modules = f != NULL;
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "sctp ", 5) == 0) /* name, size, ... */
-			fx->loaded = "as a module";
-	if (f != NULL)
-		fclose(f);
-	/* Built-in code with parameters shows up in /sys/module too. */
-	if (fx->loaded == NULL &&
-	    (access(rooted("/sys/module/sctp"), F_OK) == 0 ||
-	     fx->config == 'y'))
+	fx->modules = access(rooted("/proc/modules"), F_OK) == 0;
+	/* A line of name, size, ...; built-in code with parameters shows
+	 * up in /sys/module too. */
+	if (file_line(rooted("/proc/modules"), "sctp ", line, sizeof(line)))
+		fx->loaded = "as a module";
+	else if (access(rooted("/sys/module/sctp"), F_OK) == 0 ||
+		 fx->config == 'y')
 		fx->loaded = "built in";
-	snprintf(file, sizeof(file), "/lib/modules/%s", fx->release);
-	fx->modules_dir = access(rooted(file), F_OK) == 0;
+	fx->modules_dir =
+		access(rooted("/lib/modules/%s", fx->release), F_OK) == 0;
 	for (size_t i = 0; i < ARRAY_LEN(module_names); i++) {
-		snprintf(file, sizeof(file),
-			 "/lib/modules/%s/kernel/net/sctp/%s", fx->release,
-			 module_names[i]);
-		if (fx->module_file[0] == '\0' &&
-		    access(rooted(file), F_OK) == 0)
-			strcpy(fx->module_file, file);
+		const char *file = rooted("/lib/modules/%s/kernel/net/sctp/%s",
+					  fx->release, module_names[i]);
+
+		if (fx->module_file[0] == '\0' && access(file, F_OK) == 0)
+			strcpy(fx->module_file, file + strlen(root));
 	}
 }
 
@@ -184,65 +196,70 @@ check_conf_line(struct facts *fx, const char *file, int lineno,
 	fx->blocks[fx->nblocks++].hard = hard;
 }
 
-/* Every *.conf of the modprobe.d directories, as modprobe reads them. */
+/*
+ * Every *.conf of the modprobe.d directories, as modprobe reads them: a
+ * file of the same name in an earlier directory replaces this one (and
+ * /lib may be /usr/lib).
+ */
 static void
 read_modprobe_d(struct facts *fx)
 {
-	char pattern[PATH_MAX + 8], line[512];
+	char line[512];
+	glob_t g;
 
-	for (size_t d = 0; d < ARRAY_LEN(modprobe_dirs); d++) {
-		glob_t g;
+	if (glob(rooted(MODPROBE_D), GLOB_BRACE, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *file = g.gl_pathv[i] + strlen(root);
+		bool shadowed = false;
+		int lineno = 1;
+		FILE *f;
 
-		snprintf(pattern, sizeof(pattern), "%s/*.conf",
-			 rooted(modprobe_dirs[d]));
-		if (glob(pattern, 0, NULL, &g) != 0)
-			continue;
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			const char *file = g.gl_pathv[i] + strlen(root);
-			bool shadowed = false;
-			int lineno = 1;
-			FILE *f;
-
-			/* A file of the same name in an earlier directory
-			 * replaces this one (and /lib may be /usr/lib). */
-			for (size_t e = 0; e < d && !shadowed; e++) {
-				snprintf(line, sizeof(line), "%s%s",
-					 modprobe_dirs[e], strrchr(file, '/'));
-				shadowed = access(rooted(line), F_OK) == 0;
-			}
-			f = shadowed ? NULL : fopen(g.gl_pathv[i], "r");
-			while (f != NULL && fgets(line, sizeof(line), f))
-				check_conf_line(fx, file, lineno++, line);
-			if (f != NULL)
-				fclose(f);
-		}
-		globfree(&g);
+		for (size_t e = 0; e < i && !shadowed; e++)
+			shadowed = strcmp(strrchr(g.gl_pathv[e], '/'),
+					  strrchr(file, '/')) == 0;
+		f = shadowed ? NULL : fopen(g.gl_pathv[i], "r");
+		while (f != NULL && fgets(line, sizeof(line), f))
+			check_conf_line(fx, file, lineno++, line);
+		if (f != NULL)
+			fclose(f);
 	}
+	globfree(&g);
 }
 
-/* ID and ID_LIKE from os-release(5). */
+/* KEY's value in os-release(5) FILE, unquoted, into VALUE; "" if none. */
+static void
+os_release(const char *file, const char *key, char *value, size_t size)
+{
+	char line[256];
+	const char *v = file_line(rooted("%s", file), key, line, sizeof(line));
+
+	if (v == NULL)
+		return;
+	if (*v == '"' || *v == '\'')
+		v++; /* a quoted list: "rhel centos fedora" */
+	snprintf(value, size, "%.*s", (int)strcspn(v, "\"'"), v);
+}
+
+/* ID, and the command that installs sctp.ko: by ID or a word of ID_LIKE.
+ * /usr/lib/os-release counts only when there is no /etc/os-release. */
 static void
 read_os_release(struct facts *fx)
 {
-	char line[256], *value;
-	FILE *f = fopen(rooted("/etc/os-release"), "r");
+	const char *file = access(rooted("/etc/os-release"), F_OK) == 0
+				   ? "/etc/os-release"
+				   : "/usr/lib/os-release";
+	char ids[sizeof(fx->os_id) + 256];
+	size_t n;
 
-	if (f == NULL)
-		f = fopen(rooted("/usr/lib/os-release"), "r");
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		if ((value = strchr(line, '=')) == NULL)
-			continue;
-		*value++ = '\0';
-		if (*value == '"' || *value == '\'')
-			value++; /* a quoted list: "rhel centos fedora" */
-		value[strcspn(value, "\"'\n")] = '\0';
-		if (strcmp(line, "ID") == 0)
-			snprintf(fx->os_id, sizeof(fx->os_id), "%s", value);
-		else if (strcmp(line, "ID_LIKE") == 0)
-			snprintf(fx->os_like, sizeof(fx->os_like), "%s", value);
-	}
-	if (f != NULL)
-		fclose(f);
+	os_release(file, "ID=", fx->os_id, sizeof(fx->os_id));
+	n = (size_t)snprintf(ids, sizeof(ids), "%s ", fx->os_id);
+	os_release(file, "ID_LIKE=", ids + n, sizeof(ids) - n);
+	for (char *w = strtok(ids, " "); w != NULL; w = strtok(NULL, " "))
+		for (size_t i = 0; i < ARRAY_LEN(module_packages); i++)
+			if (fx->install == NULL &&
+			    strcmp(w, module_packages[i].id) == 0)
+				fx->install = module_packages[i].command;
 }
 
 /* The cases in the order of enum diagnosis. */
@@ -264,8 +281,9 @@ diagnose(const struct facts *fx, int error)
 static void
 print_evidence(const struct facts *fx, int error)
 {
+	bool policy = error == EPERM || error == EACCES;
+	const char *seccomp;
 	char line[128];
-	FILE *f;
 
 	if (error != 0)
 		printf("  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): %s "
@@ -293,35 +311,16 @@ print_evidence(const struct facts *fx, int error)
 	for (int i = 0; i < fx->nblocks; i++)
 		printf("  %s: %s\n", fx->blocks[i].where, fx->blocks[i].text);
 	/* This process's own status, not ROOT's: the sandbox is ours. */
-	f = error == EPERM || error == EACCES ? fopen("/proc/self/status", "r")
-					      : NULL;
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strcmp(line, "Seccomp:\t2\n") == 0)
-			printf("  this process runs under a seccomp filter "
-			       "(Seccomp: 2 in /proc/self/status)\n");
-	if (f != NULL)
-		fclose(f);
-}
-
-/* The command that installs sctp.ko here, or NULL if unknown. */
-static const char *
-package_command(const struct facts *fx)
-{
-	char ids[sizeof(fx->os_id) + sizeof(fx->os_like) + 1];
-
-	snprintf(ids, sizeof(ids), "%s %s", fx->os_id, fx->os_like);
-	for (char *w = strtok(ids, " "); w != NULL; w = strtok(NULL, " "))
-		for (size_t i = 0; i < ARRAY_LEN(module_packages); i++)
-			if (strcmp(w, module_packages[i].id) == 0)
-				return module_packages[i].command;
-	return NULL;
+	seccomp =
+		file_line("/proc/self/status", "Seccomp:", line, sizeof(line));
+	if (policy && seccomp != NULL && strcmp(seccomp, "\t2") == 0)
+		printf("  this process runs under a seccomp filter "
+		       "(Seccomp: 2 in /proc/self/status)\n");
 }
 
 void
 print_advice(const struct facts *fx, enum diagnosis d)
 {
-	const char *install = package_command(fx);
-
 	printf("what to do:\n");
 	if (d == POLICY && fx->config == 'n')
 		printf("  (outside the sandbox too, this kernel has no SCTP: "
@@ -332,8 +331,8 @@ print_advice(const struct facts *fx, enum diagnosis d)
 	if (d == NOT_INSTALLED && !fx->modules_dir)
 		printf("  no modules at all for the running kernel: if it was "
 		       "upgraded, reboot into the new one\n");
-	if (d == NOT_INSTALLED && install != NULL)
-		printf("  install it on %s: %s%s\n", fx->os_id, install,
+	if (d == NOT_INSTALLED && fx->install != NULL)
+		printf("  install it on %s: %s%s\n", fx->os_id, fx->install,
 		       fx->release);
 	else if (d == NOT_INSTALLED)
 		printf("  install your distribution's package of extra kernel "

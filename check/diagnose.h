@@ -10,7 +10,9 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_BLOCKS 4 /* blacklist entries reported, at most */
 
 /* What the files say about SCTP on this system. */
@@ -28,7 +30,8 @@ struct facts {
 		bool hard; /* install sctp /bin/true: modprobe does nothing */
 	} blocks[MAX_BLOCKS];
 	int nblocks;
-	char os_id[64], os_like[256];
+	char os_id[64];
+	const char *install; /* the release follows; NULL: not known here */
 };
 
 /*
@@ -53,6 +56,13 @@ extern const struct diagnosis_text {
 
 /* FX from the files under ROOT ("": the real system), for FX->release. */
 void read_facts(struct facts *fx, const char *root);
+/* FMT's path under read_facts()'s ROOT. The buffer is reused: use it
+ * at once. */
+const char *rooted(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first line of FILE (gzip'd: *.gz) that starts with KEY, without its
+ * newline, into LINE; what follows KEY, or NULL (LINE "") if none. */
+const char *file_line(const char *file, const char *key, char *line,
+		      size_t size);
 /* Which case applies (ERROR: socket()'s errno; 0: it was not called). */
 enum diagnosis diagnose(const struct facts *fx, int error);
 /* "SCTP not supported: " case D, the evidence, and what to do. */

@@ -25,7 +25,6 @@
 #include <netinet/sctp.h>
 #include "diagnose.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 /* Default -t: how long a loopback association may take to come up and
  * carry its message. Microseconds on real hardware, more in an emulated
  * VM; when a firewall drops SCTP, INIT is retried for minutes. */
@@ -68,9 +67,6 @@ static const struct {
 	{ "udp_port", "", "UDP encapsulation port (0: off), RFC 6951" },
 };
 
-/* -R: where the system's files are; "" is the real system. */
-static const char *root = "";
-
 /* The two socket styles of sctp(7). */
 static const struct {
 	int type;
@@ -97,12 +93,13 @@ struct loop {
  * thread. Each step may take TIMEOUT seconds. False if it failed.
  */
 static bool
-loopback(struct loop *lo, int family, unsigned long timeout)
+loopback(struct loop *lo, const char *addr, unsigned long timeout)
 {
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	struct sockaddr_storage ss;
+	socklen_t len = addr_arg(addr, 0, IPPROTO_SCTP, &ss, options);
 	struct sockaddr_in *in = (void *)&ss;
 	struct sockaddr_in6 *in6 = (void *)&ss;
-	socklen_t len = family == AF_INET ? sizeof(*in) : sizeof(*in6);
+	int family = ss.ss_family;
 	struct timeval tv = { .tv_sec = (time_t)timeout };
 	char data[2 * sizeof(PROBE_MESSAGE)] = PROBE_MESSAGE;
 	struct iovec iov = { data, strlen(data) };
@@ -114,11 +111,7 @@ loopback(struct loop *lo, int family, unsigned long timeout)
 	unsigned int type;
 	ssize_t n;
 
-	lo->addr = family == AF_INET ? "127.0.0.1" : "::1";
-	if (family == AF_INET)
-		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	else
-		in6->sin6_addr = in6addr_loopback;
+	lo->addr = addr;
 	srv = socket(family, SOCK_SEQPACKET, IPPROTO_SCTP);
 	lo->call = srv < 0 ? "socket" : "bind";
 	if (srv < 0 || bind(srv, (void *)&ss, len) < 0) {
@@ -192,16 +185,8 @@ out:
 static const char *
 tunable(size_t i, char *value)
 {
-	char file[PATH_MAX];
-	FILE *f;
-
-	snprintf(file, sizeof(file), "%s/proc/sys/net/sctp/%s", root,
-		 tunables[i].name);
-	value[0] = '\0';
-	if ((f = fopen(file, "r")) != NULL && fgets(value, 64, f))
-		value[strcspn(value, "\n")] = '\0';
-	if (f != NULL)
-		fclose(f);
+	file_line(rooted("/proc/sys/net/sctp/%s", tunables[i].name), "", value,
+		  64);
 	return value;
 }
 
@@ -246,10 +231,11 @@ print_supported(const struct facts *fx, const int *sock_error,
 	}
 }
 
-/* S as a JSON string; NULL as null. */
+/* BEFORE, then S as a JSON string; NULL as null. */
 static void
-json_str(const char *s)
+json_str(const char *before, const char *s)
 {
+	fputs(before, stdout);
 	if (s == NULL) {
 		fputs("null", stdout);
 		return;
@@ -272,16 +258,14 @@ print_json(const struct facts *fx, enum diagnosis d, int error,
 {
 	char value[64];
 
-	printf("{\"supported\": %s, \"diagnosis\": \"%s\", \"kernel\": ",
+	printf("{\"supported\": %s, \"diagnosis\": \"%s\"",
 	       d <= LOOPBACK_FAILED ? "true" : "false", diagnoses[d].id);
-	json_str(fx->release);
-	printf(", \"socket_error\": ");
-	json_str(error != 0 ? strerrorname_np(error) : NULL);
+	json_str(", \"kernel\": ", fx->release);
+	json_str(", \"socket_error\": ",
+		 error != 0 ? strerrorname_np(error) : NULL);
 	printf(",\n \"blacklist\": [");
-	for (int i = 0; i < fx->nblocks; i++) {
-		fputs(i > 0 ? ", " : "", stdout);
-		json_str(fx->blocks[i].where);
-	}
+	for (int i = 0; i < fx->nblocks; i++)
+		json_str(i > 0 ? ", " : "", fx->blocks[i].where);
 	printf("],\n \"loopback\": [");
 	for (const struct loop *lo = loops; lo < loops + nloops; lo++) {
 		printf("%s\n  {\"address\": \"%s\", \"ok\": %s, \"skipped\": "
@@ -292,9 +276,9 @@ print_json(const struct facts *fx, enum diagnosis d, int error,
 		       lo->whole ? "true" : "false",
 		       lo->skipped ? "true" : "false", lo->port, lo->in,
 		       lo->out, lo->bytes, lo->sid);
-		json_str(lo->call);
-		printf(", \"error\": ");
-		json_str(lo->error ? strerrorname_np(lo->error) : NULL);
+		json_str("", lo->call);
+		json_str(", \"error\": ",
+			 lo->error ? strerrorname_np(lo->error) : NULL);
 		printf("}");
 	}
 	printf("],\n \"tunables\": {");
@@ -305,7 +289,7 @@ print_json(const struct facts *fx, enum diagnosis d, int error,
 		    value[strspn(value, "0123456789")] == '\0')
 			fputs(value, stdout);
 		else
-			json_str(value[0] != '\0' ? value : NULL);
+			json_str("", value[0] != '\0' ? value : NULL);
 	}
 	printf("}}\n");
 }
@@ -318,6 +302,7 @@ main(int argc, char *argv[])
 	int sock_error[ARRAY_LEN(styles)] = { 0 }, fd, opt;
 	enum diagnosis d = SUPPORTED;
 	unsigned long timeout = LOOPBACK_TIMEOUT_S;
+	const char *root = "";
 	bool json = false;
 	size_t nloops = 0;
 	struct utsname u;
@@ -355,7 +340,7 @@ main(int argc, char *argv[])
 	 * that is gone must fail with EPIPE, not kill the check. */
 	signal(SIGPIPE, SIG_IGN);
 	for (; d <= LOOPBACK_FAILED && nloops < ARRAY_LEN(loops); nloops++)
-		if (!loopback(&loops[nloops], nloops ? AF_INET6 : AF_INET,
+		if (!loopback(&loops[nloops], nloops ? "::1" : "127.0.0.1",
 			      timeout))
 			d = LOOPBACK_FAILED;
 
