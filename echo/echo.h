@@ -119,17 +119,26 @@ recv_msg(int fd, void *buf, size_t cap, struct sctp_rcvinfo *info, int *flags)
 }
 
 /*
- * What both servers do once their SCTP options are set: SO_REUSEADDR (so
- * that a restart binds while the old associations still close), the send
- * buffer (it bounds the message size), bind(), listen() (on a one-to-many
- * socket it lets associations in: there is no accept()), and the line
- * scripts wait for.
+ * What both servers do with their socket: over SCTP, the streams to accept
+ * and offer (SCTP_INITMSG) and an SCTP_RCVINFO with every message
+ * (SCTP_RECVRCVINFO); SO_REUSEADDR (so that a restart binds while the old
+ * associations still close); the send buffer (it bounds the message size);
+ * bind(), listen() (on a one-to-many socket it lets associations in: there
+ * is no accept()), and the line scripts wait for. Accepted sockets inherit
+ * the options.
  */
 static inline void
-serve_on(int fd, const struct sockaddr_storage *ss, socklen_t len)
+serve_on(int fd, const struct sockaddr_storage *ss, socklen_t len, unsigned in,
+	 unsigned out)
 {
+	struct sctp_initmsg im = { .sinit_num_ostreams = out,
+				   .sinit_max_instreams = in };
 	int on = 1, size = SNDBUF_WANTED;
 
+	if (PROTOCOL == IPPROTO_SCTP &&
+	    (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)) ||
+	     setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on))))
+		err(1, "setsockopt SCTP_INITMSG, SCTP_RECVRCVINFO");
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)))
 		err(1, "setsockopt SO_REUSEADDR, SO_SNDBUF");

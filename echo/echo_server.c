@@ -23,25 +23,6 @@
 #endif
 #include "echo.h"
 
-static int
-listen_on(const struct sockaddr_storage *ss, socklen_t len, unsigned in,
-	  unsigned out)
-{
-	struct sctp_initmsg im = { .sinit_num_ostreams = out,
-				   .sinit_max_instreams = in };
-	int on = 1, fd = socket(ss->ss_family, SOCK_STREAM, PROTOCOL);
-
-	if (fd < 0)
-		err(1, "socket");
-	/* SCTP only. Accepted sockets inherit these, and the send buffer. */
-	if (PROTOCOL == IPPROTO_SCTP &&
-	    (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)) ||
-	     setsockopt(fd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on))))
-		err(1, "setsockopt SCTP_INITMSG, SCTP_RECVRCVINFO");
-	serve_on(fd, ss, len);
-	return fd;
-}
-
 static volatile sig_atomic_t stop, assoc_fd = -1;
 static int verbose;
 
@@ -133,7 +114,10 @@ main(int argc, char **argv)
 		err(1, "signal");
 	/* Whole lines, and nothing left in the buffer for fork() to copy. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	lfd = listen_on(&ss, len, (unsigned)in, (unsigned)out);
+	lfd = socket(ss.ss_family, SOCK_STREAM, PROTOCOL);
+	if (lfd < 0)
+		err(1, "socket");
+	serve_on(lfd, &ss, len, (unsigned)in, (unsigned)out);
 
 	for (;;) {
 		len = sizeof(ss);

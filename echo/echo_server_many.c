@@ -32,31 +32,24 @@ static int
 open_socket(const struct sockaddr_storage *ss, socklen_t len, unsigned in,
 	    unsigned out, int autoclose)
 {
-	struct sctp_initmsg im = { .sinit_num_ostreams = out,
-				   .sinit_max_instreams = in };
-	static const uint16_t events[] = { SCTP_ASSOC_CHANGE,
-					   SCTP_PARTIAL_DELIVERY_EVENT };
+	struct sctp_event ac = { .se_type = SCTP_ASSOC_CHANGE, .se_on = 1 },
+			  pd = { .se_type = SCTP_PARTIAL_DELIVERY_EVENT,
+				 .se_on = 1 };
 	struct timeval tv = { SEND_TIMEOUT, 0 };
-	int on = 1, sd = socket(ss->ss_family, SOCK_SEQPACKET, IPPROTO_SCTP);
+	int sd = socket(ss->ss_family, SOCK_SEQPACKET, IPPROTO_SCTP);
 
 	if (sd < 0)
 		err(1, "socket");
-	if (setsockopt(sd, IPPROTO_SCTP, SCTP_INITMSG, &im, sizeof(im)) ||
-	    setsockopt(sd, IPPROTO_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)))
-		err(1, "setsockopt SCTP_INITMSG, SCTP_RECVRCVINFO");
 	/* Each notification type is a setsockopt of its own (RFC 6458). */
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		struct sctp_event ev = { .se_type = events[i], .se_on = 1 };
-
-		if (setsockopt(sd, IPPROTO_SCTP, SCTP_EVENT, &ev, sizeof(ev)))
-			err(1, "setsockopt SCTP_EVENT");
-	}
+	if (setsockopt(sd, IPPROTO_SCTP, SCTP_EVENT, &ac, sizeof(ac)) ||
+	    setsockopt(sd, IPPROTO_SCTP, SCTP_EVENT, &pd, sizeof(pd)))
+		err(1, "setsockopt SCTP_EVENT");
 	if (autoclose && setsockopt(sd, IPPROTO_SCTP, SCTP_AUTOCLOSE,
 				    &autoclose, sizeof(autoclose)))
 		err(1, "setsockopt SCTP_AUTOCLOSE");
 	if (setsockopt(sd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
 		err(1, "setsockopt SO_SNDTIMEO");
-	serve_on(sd, ss, len);
+	serve_on(sd, ss, len, in, out);
 	return sd;
 }
 
