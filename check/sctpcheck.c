@@ -190,9 +190,10 @@ tunable(size_t i, char *value)
 	return value;
 }
 
-/* The report of a kernel that speaks SCTP. */
+/* The report of a kernel that speaks SCTP: case D is SUPPORTED or
+ * LOOPBACK_FAILED. */
 static void
-print_supported(const struct facts *fx, const int *sock_error,
+print_supported(const struct facts *fx, enum diagnosis d, const int *sock_error,
 		const struct loop *loops, size_t nloops)
 {
 	char value[64];
@@ -229,6 +230,8 @@ print_supported(const struct facts *fx, const int *sock_error,
 		       found ? value : "absent", found ? tunables[i].unit : "",
 		       tunables[i].meaning);
 	}
+	if (d == LOOPBACK_FAILED)
+		print_advice(fx, d);
 }
 
 /* BEFORE, then S as a JSON string; NULL as null. */
@@ -271,12 +274,12 @@ print_json(const struct facts *fx, enum diagnosis d, int error,
 		printf("%s\n  {\"address\": \"%s\", \"ok\": %s, \"skipped\": "
 		       "%s, "
 		       "\"port\": %u, \"streams_in\": %u, \"streams_out\": %u, "
-		       "\"bytes\": %zu, \"stream\": %u, \"failed_call\": ",
+		       "\"bytes\": %zu, \"stream\": %u",
 		       lo > loops ? "," : "", lo->addr,
 		       lo->whole ? "true" : "false",
 		       lo->skipped ? "true" : "false", lo->port, lo->in,
 		       lo->out, lo->bytes, lo->sid);
-		json_str("", lo->call);
+		json_str(", \"failed_call\": ", lo->call);
 		json_str(", \"error\": ",
 			 lo->error ? strerrorname_np(lo->error) : NULL);
 		printf("}");
@@ -307,6 +310,9 @@ main(int argc, char *argv[])
 	size_t nloops = 0;
 	struct utsname u;
 
+	if (uname(&u) < 0)
+		err(1, "uname");
+	snprintf(fx.release, sizeof(fx.release), "%s", u.release);
 	while ((opt = next_opt(argc, argv, ":jR:k:t:h", options)) != -1) {
 		if (opt == 'j')
 			json = true;
@@ -318,10 +324,6 @@ main(int argc, char *argv[])
 			timeout = number_arg(optarg, "timeout", 1,
 					     MAX_TIMEOUT_S, options);
 	}
-	if (fx.release[0] == '\0' && uname(&u) < 0)
-		err(1, "uname");
-	if (fx.release[0] == '\0')
-		snprintf(fx.release, sizeof(fx.release), "%s", u.release);
 	read_facts(&fx, root);
 
 	/* Not loaded: socket() would make the kernel load it. Change
@@ -344,14 +346,11 @@ main(int argc, char *argv[])
 			      timeout))
 			d = LOOPBACK_FAILED;
 
-	if (json) {
+	if (json)
 		print_json(&fx, d, sock_error[0], loops, nloops);
-	} else if (d > LOOPBACK_FAILED) {
+	else if (d > LOOPBACK_FAILED)
 		print_diagnosis(&fx, d, sock_error[0]);
-	} else {
-		print_supported(&fx, sock_error, loops, nloops);
-		if (d == LOOPBACK_FAILED)
-			print_advice(&fx, d);
-	}
+	else
+		print_supported(&fx, d, sock_error, loops, nloops);
 	return d == SUPPORTED ? 0 : 1;
 }
