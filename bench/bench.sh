@@ -18,8 +18,10 @@
 # OUTDIR receives one .dat file per experiment (whitespace-separated
 # columns, a # header), raw/ with every program's output, and table.txt.
 #
-# Environment: SCTP_BENCH_QUICK=1 shortens every run (development only;
-# the numbers are then too noisy to keep).
+# Environment: SCTP_BENCH_ONLY="bulk cost" runs some sections only (bulk
+# tuning sizes echo hol failover cost); SCTP_BENCH_QUICK=1 shortens every
+# run (development only; the numbers are then too noisy to keep, except the
+# cost section's system calls and memory, which are the same figures).
 set -uo pipefail
 
 prog=bench.sh
@@ -213,7 +215,7 @@ iperf() {
 }
 
 # Sections to run (all by default); SCTP_BENCH_ONLY="echo hol" for less.
-only=${SCTP_BENCH_ONLY:-bulk tuning sizes echo hol failover}
+only=${SCTP_BENCH_ONLY:-bulk tuning sizes echo hol failover cost}
 want() { [[ " $only " == *" $1 "* ]]; }
 
 if want bulk; then
@@ -522,4 +524,275 @@ if want failover; then
 			}' "$raw/failover-$cfg/client.out" >"$out/timeline_$cfg.dat"
 	done
 fi
+# --- cost: system calls, memory, and the throughput ratio ------------------------
+# Figures that hold on a noisy machine: the system calls a server makes per
+# message and the memory it takes per association do not depend on how
+# fast the emulated machine runs at the moment, so those servers all run
+# at once (the quick mode fits in a couple of minutes); throughput does,
+# so only the ratio of rounds taking turns is kept, with its spread.
+#
+# System calls: strace -f -c of the server (all its processes), once with
+# one message (or exchange) and once with 1 + K; the difference divided by
+# K is the cost of one message in the steady state: startup, accept, fork
+# and teardown subtracted.
+if ((quick)); then
+	cost_echoes=20 cost_days=5 cost_idle=10 cost_rounds=2 cost_load=5
+else
+	cost_echoes=200 cost_days=50 cost_idle=200 cost_rounds=8 cost_load=10
+fi
+ECHO_CLIENT=$top/echo/echo_client
+DAY_SERVER=$top/daytime/daytime_server
+DAY_CLIENT=$top/daytime/daytime_client
+declare -A cost_spid cost_cpid cost_port cost_trace
+cost_next_port=$((20000 + RANDOM % 20000))
+# cost_start NAME TRACE CMD...: start CMD in namespace b, under strace -f
+# -c when TRACE is 1 (its summary: raw/NAME.strace); @PORT in CMD becomes
+# a port of its own. cost_ready NAME then waits until it listens.
+cost_start() {
+	local name=$1 trace=$2 a args=() port=$((cost_next_port++))
+	shift 2
+	for a in "$@"; do args+=("${a//@PORT/$port}"); done
+	if ((trace)); then
+		ip netns exec "$nsb" strace -f -c -o "$raw/$name.strace" "${args[@]}" >"$raw/$name.server" 2>&1 &
+	else
+		ip netns exec "$nsb" "${args[@]}" >"$raw/$name.server" 2>&1 &
+	fi
+	cost_spid[$name]=$!
+	cost_cpid[$name]=$! cost_port[$name]=$port cost_trace[$name]=$trace
+	bg_pids+=("$!")
+}
+# cost_ready NAME: until namespace b has an SCTP endpoint on NAME's port
+# (column 6 of /proc/net/sctp/eps); finds the server's own PID under
+# strace. Fails when it exits first or a minute passes.
+cost_ready() {
+	local name=$1 spid=${cost_spid[$1]} i c
+	for ((i = 0; i < 1200; i++)); do
+		# shellcheck disable=SC2016 # awk's $6
+		if inb awk -v p="${cost_port[$name]}" '$6 == p { f = 1 } END { exit !f }' /proc/net/sctp/eps 2>/dev/null; then
+			((cost_trace[$name])) || return 0
+			c=$(pgrep -P "$spid" | head -n1)
+			[[ -n $c ]] && cost_cpid[$name]=$c && return 0
+		fi
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.05
+	done
+	say "$name: server did not start"
+	cat "$raw/$name.server" >&2
+	return 1
+}
+# cost_stop NAME: stop the server once its children have gone (they end
+# with their association), then wait for it (strace writes its summary).
+cost_stop() {
+	local name=$1 i
+	for ((i = 0; i < 100; i++)); do
+		[[ -z $(pgrep -P "${cost_cpid[$name]}") ]] && break
+		sleep 0.1
+	done
+	kill "${cost_cpid[$name]}" 2>/dev/null
+	wait "${cost_spid[$name]}" 2>/dev/null
+	return 0
+}
+# calls FILE: the total of an strace -c summary ("nan" if none).
+calls() { awk '$NF == "total" { print $4; f = 1 } END { if (!f) print "nan" }' "$1" 2>/dev/null || echo nan; }
+# per_call A B K: each system call's count in B less A, divided by K, the
+# most frequent first, those of at least 0.05 and 8 at most:
+# "recvmsg 1.00, sendmsg 1.00, poll 0.25".
+per_call() {
+	awk -v k="$3" 'FNR == 1 { f++ } /^ *[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+/ && $NF != "total" { c[$NF] += (f == 1 ? -$4 : $4) }
+		END { for (s in c) if (c[s] / k >= 0.05 || c[s] / k <= -0.05) printf "%.2f %s\n", c[s] / k, s }' "$1" "$2" 2>/dev/null |
+		sort -gr | awk 'NR <= 8 { printf "%s%s %s", sep, $2, $1; sep = ", " } END { if (NR > 8) printf ", %d more", NR - 8 }'
+}
+# per A B K OK: (B - A) / K, or nan.
+per() { awk -v a="$1" -v b="$2" -v k="$3" -v ok="$4" 'BEGIN { if (ok && a + 0 > 0 && b + 0 > 0) printf "%.2f", (b - a) / k; else printf "nan" }'; }
+# echo_run NAME PORT N: N echoes, one at a time (echo_client sends stdin's
+# lines one by one), against the server on PORT.
+echo_run() {
+	seq -f "echo %g of $3" "$3" | timeout 300 ip netns exec "$nsa" "$ECHO_CLIENT" -a "$B" -p "$2" \
+		>"$raw/$1.client" 2>&1
+}
+# day_run NAME PORT N CLIENT...: N exchanges, one client process each.
+day_run() {
+	local name=$1 port=$2 n=$3 i a args=()
+	shift 3
+	for a in "$@"; do args+=("${a//@PORT/$port}"); done
+	for ((i = 0; i < n; i++)); do
+		timeout 60 ip netns exec "$nsa" "${args[@]}" >>"$raw/$name.client" 2>&1 || return 1
+	done
+}
+# The echo servers: name|command (@PORT: the port).
+cost_echo_servers=(
+	"echo_server|$ECHO_ONE -a $B -p @PORT"
+	"echo_server_many|$ECHO_MANY -a $B -p @PORT"
+	"socat-exec-cat|socat SCTP-LISTEN:@PORT,bind=$B,reuseaddr,fork,backlog=1024 EXEC:cat"
+	"socat-pipe|socat SCTP-LISTEN:@PORT,bind=$B,reuseaddr,fork,backlog=1024 PIPE"
+	"ncat-e-cat|ncat --sctp -l -k -m 100000 -e /bin/cat $B @PORT"
+)
+# The daytime servers: name|command|client|floor.
+cost_day_servers=(
+	"daytime_server|$DAY_SERVER -a $B -p @PORT|$DAY_CLIENT -a $B -p @PORT|4"
+	"socat-exec-date|socat SCTP-LISTEN:@PORT,bind=$B,reuseaddr,fork,backlog=1024 EXEC:date|socat -u SCTP:$B:@PORT STDOUT|3"
+)
+# tree_mem PID: "processes rss-kB pss-kB" over PID and its descendants
+# (smaps_rollup: the page tables walked, exact where VmRSS may lag).
+tree_mem() {
+	local pids
+	# shellcheck disable=SC2016 # awk's fields
+	pids=$(ps -e -o pid=,ppid= | awk -v r="$1" '{ kids[$2] = kids[$2] " " $1 }
+		END { q[1] = r; n = 1; for (i = 1; i <= n; i++) { print q[i]; m = split(kids[q[i]], k, " "); for (j = 1; j <= m; j++) q[++n] = k[j] } }')
+	# shellcheck disable=SC2046 # one file per PID
+	awk 'FNR == 1 { n++ } /^Rss:/ { r += $2 } /^Pss:/ { s += $2 } END { print n + 0, r + 0, s + 0 }' \
+		$(for p in $pids; do echo "/proc/$p/smaps_rollup"; done) 2>/dev/null </dev/null
+}
+if want cost; then
+	for t in strace socat ncat ps; do
+		command -v "$t" >/dev/null || { echo "$prog: $t not found (tests/deps.sh bench)" >&2; exit 1; }
+	done
+	cost_t0=$SECONDS
+	say "cost: system calls per echo (1 and $((cost_echoes + 1)) echoes), per daytime exchange (1 and $((cost_days + 1))), every server at once"
+	for c in "${cost_echo_servers[@]}" "${cost_day_servers[@]}"; do
+		IFS='|' read -r name cmd _ <<<"$c"
+		for n in a b; do
+			# shellcheck disable=SC2086 # cmd is a word list on purpose
+			cost_start "sys-$name-$n" 1 $cmd
+		done
+	done
+	declare -A cost_ok
+	for c in "${cost_echo_servers[@]}" "${cost_day_servers[@]}"; do
+		name=${c%%|*}
+		for n in a b; do
+			cost_ready "sys-$name-$n" && cost_ok[sys-$name-$n]=1
+		done
+	done
+	# The clients, all at once; each one's status in raw/NAME.status.
+	cpids=()
+	for c in "${cost_echo_servers[@]}"; do
+		name=${c%%|*}
+		for n in a b; do
+			k=1
+			[[ $n == b ]] && k=$((cost_echoes + 1))
+			i=sys-$name-$n
+			[[ -n ${cost_ok[$i]:-} ]] || continue
+			{ echo_run "$i" "${cost_port[$i]}" "$k"; echo $? >"$raw/$i.status"; } &
+			cpids+=("$!")
+		done
+	done
+	for c in "${cost_day_servers[@]}"; do
+		IFS='|' read -r name _ client _ <<<"$c"
+		for n in a b; do
+			k=1
+			[[ $n == b ]] && k=$((cost_days + 1))
+			i=sys-$name-$n
+			[[ -n ${cost_ok[$i]:-} ]] || continue
+			# shellcheck disable=SC2086 # client is a word list
+			{ day_run "$i" "${cost_port[$i]}" "$k" $client; echo $? >"$raw/$i.status"; } &
+			cpids+=("$!")
+		done
+	done
+	wait "${cpids[@]}"
+	for c in "${cost_echo_servers[@]}" "${cost_day_servers[@]}"; do
+		name=${c%%|*}
+		for n in a b; do cost_stop "sys-$name-$n"; done
+	done
+	echo "# kind:server messages-a calls-a messages-b calls-b per-message floor which (strace -f -c of the server; per message: (calls-b - calls-a) / (messages-b - messages-a))" >"$out/cost_syscalls.dat"
+	for c in "${cost_echo_servers[@]}" "${cost_day_servers[@]}"; do
+		IFS='|' read -r name _ client floor <<<"$c"
+		if [[ -n $client ]]; then kind=daytime k=$cost_days; else kind=echo k=$cost_echoes floor=2; fi
+		ok=1
+		for n in a b; do
+			[[ $(cat "$raw/sys-$name-$n.status" 2>/dev/null) == 0 ]] || ok=0
+		done
+		((ok)) || say "  $name: a client failed (raw/sys-$name-*.client)"
+		fa=$raw/sys-$name-a.strace fb=$raw/sys-$name-b.strace
+		a=$(calls "$fa") b=$(calls "$fb") v=$(per "$(calls "$fa")" "$(calls "$fb")" "$k" "$ok")
+		which=$(per_call "$fa" "$fb" "$k")
+		echo "$kind:$name 1 $a $((k + 1)) $b $v $floor ${which// /_}" >>"$out/cost_syscalls.dat"
+		say "  $name: $a, $b calls: $v per $kind ($which)"
+	done
+
+	# Memory: every process of the server (the forking ones have one or
+	# two per association), RSS and PSS (shared pages divided among the
+	# processes sharing them), before and with cost_idle associations
+	# from bench/echo_load -H, idle after cost_load seconds of echoes.
+	say "cost: memory with $cost_idle idle associations, every server at once"
+	ulimit -n 4096
+	declare -A mem_before mem_hold mem_with
+	for c in "${cost_echo_servers[@]}"; do
+		name=${c%%|*} cmd=${c#*|}
+		# shellcheck disable=SC2086
+		cost_start "mem-$name" 0 $cmd
+	done
+	# One echo first: what the first association pages in is not a cost
+	# per association.
+	cpids=()
+	for c in "${cost_echo_servers[@]}"; do
+		name=${c%%|*} i=mem-${c%%|*}
+		cost_ready "$i" || continue
+		echo_run "$i-warm" "${cost_port[$i]}" 1 &
+		cpids+=("$!")
+	done
+	wait "${cpids[@]}"
+	sleep 1
+	for c in "${cost_echo_servers[@]}"; do
+		i=mem-${c%%|*}
+		mem_before[$i]=$(tree_mem "${cost_cpid[$i]}")
+		ip netns exec "$nsa" "$LOAD" -a "$B" -p "${cost_port[$i]}" -n "$cost_idle" -l 64 -t "$cost_load" -H \
+			>"$raw/$i.load" 2>&1 &
+		mem_hold[$i]=$!
+		bg_pids+=("$!")
+	done
+	echo "# server processes-before rss-before-kB pss-before-kB processes-with rss-with-kB pss-with-kB associations" >"$out/cost_memory.dat"
+	for c in "${cost_echo_servers[@]}"; do
+		name=${c%%|*} i=mem-${c%%|*}
+		if wait_line "$raw/$i.load" '^holding ' "${mem_hold[$i]}"; then
+			with=ok
+		else
+			with="nan nan nan"
+			say "  $name: $cost_idle clients could not connect (raw/$i.load)"
+		fi
+		mem_with[$i]=$with
+	done
+	# Let the servers take in the last messages, then read them all.
+	sleep 1
+	for c in "${cost_echo_servers[@]}"; do
+		name=${c%%|*} i=mem-${c%%|*}
+		if [[ ${mem_with[$i]} == ok ]]; then
+			with=$(tree_mem "${cost_cpid[$i]}")
+			# shellcheck disable=SC2016 # awk's $12: the local port
+			assocs=$(inb awk -v p="${cost_port[$i]}" '$12 == p' /proc/net/sctp/assocs | wc -l)
+		else
+			with=${mem_with[$i]} assocs=nan
+		fi
+		echo "$name ${mem_before[$i]:-nan nan nan} $with $assocs" >>"$out/cost_memory.dat"
+		say "  $name: processes, RSS kB, PSS kB: ${mem_before[$i]} -> $with with $assocs associations"
+	done
+	for c in "${cost_echo_servers[@]}"; do
+		i=mem-${c%%|*}
+		kill "${mem_hold[$i]}" 2>/dev/null
+	done
+	for c in "${cost_echo_servers[@]}"; do
+		i=mem-${c%%|*}
+		wait "${mem_hold[$i]}" 2>/dev/null
+		cost_stop "$i"
+	done
+
+	# Throughput: bench/bulk against iperf3 --sctp, the headline tuned
+	# settings, cost_rounds rounds taking turns (which goes first
+	# alternates).
+	say "cost: bench/bulk / iperf3 --sctp, $cost_rounds rounds taking turns"
+	echo "# round bench/bulk-Mbit/s iperf3-Mbit/s (receiver; -l $LEN -w $BUF -N, $bulk_secs s each)" >"$out/cost_bulk.dat"
+	for ((r = 1; r <= cost_rounds; r++)); do
+		if ((r % 2)); then
+			o=$(ours "cost-ours-$r" -w "$BUF" -- -l "$LEN" -w "$BUF" -N)
+			p=$(iperf "cost-iperf3-$r" --sctp -l "$LEN" -w "$BUF" -N)
+		else
+			p=$(iperf "cost-iperf3-$r" --sctp -l "$LEN" -w "$BUF" -N)
+			o=$(ours "cost-ours-$r" -w "$BUF" -- -l "$LEN" -w "$BUF" -N)
+		fi
+		echo "$r $o $p" >>"$out/cost_bulk.dat"
+		say "  round $r: bench/bulk $o, iperf3 $p Mbit/s"
+	done
+	say "cost: $((SECONDS - cost_t0)) s"
+	echo "cost section $((SECONDS - cost_t0)) s" >>"$out/env.txt"
+fi
+
 say "done: $out"

@@ -221,3 +221,80 @@ if [[ -s failover.dat ]]; then
 	done
 	echo
 fi
+
+# --- cost: system calls, memory, the throughput ratio -------------------------
+# desc NAME: what the server is.
+desc() {
+	case $1 in
+	echo_server) echo "echo/echo_server (one-to-one, a child per association)" ;;
+	echo_server_many) echo "echo/echo_server_many (one-to-many, one process)" ;;
+	socat-exec-cat) echo "socat SCTP-LISTEN,fork EXEC:cat" ;;
+	socat-pipe) echo "socat SCTP-LISTEN,fork PIPE" ;;
+	ncat-e-cat) echo "ncat --sctp -l -k -e /bin/cat" ;;
+	daytime_server) echo "daytime/daytime_server (two messages, then close)" ;;
+	socat-exec-date) echo "socat SCTP-LISTEN,fork EXEC:date (one message)" ;;
+	*) echo "$1" ;;
+	esac
+}
+if [[ -s cost_syscalls.dat ]]; then
+	for kind in echo daytime; do
+		grep -q "^$kind:" cost_syscalls.dat || continue
+		if [[ $kind == echo ]]; then
+			echo "## Cost: system calls per echoed message"
+			echo
+			echo "strace -f -c of the server (every process it forks); one client, echo/echo_client, sending short lines (\`echo 17 of 201\`) one at a time, each awaiting its echo. The server's calls with 1 echo are subtracted from those with the larger count and divided by the difference: startup, accept, fork and teardown are not counted. Floor: one receive and one send."
+		else
+			echo "## Cost: system calls per daytime exchange"
+			echo
+			echo "The same method, one client process per exchange (daytime/daytime_client; socat -u as socat's client). An exchange here includes accepting the association and closing it. Floor: accept, one send per message, close."
+		fi
+		echo
+		echo "| server | calls (messages) | calls (messages) | per $kind | floor | per $kind, by call |"
+		echo "| --- | ---: | ---: | ---: | ---: | --- |"
+		awk -v k="$kind:" 'index($1, k) == 1' cost_syscalls.dat | while read -r s na a nb b per floor which; do
+			echo "| $(desc "${s#*:}") | $a ($na) | $b ($nb) | **$per** | $floor | ${which//_/ } |"
+		done
+		echo
+	done
+fi
+
+if [[ -s cost_memory.dat ]]; then
+	echo "## Cost: memory per idle association"
+	echo
+	echo "Every process of the server (the forking servers have one or two per association): RSS summed, and PSS (each shared page divided among the processes sharing it), before and with bench/echo_load -H holding the associations idle after some seconds of echoes (10 s; 5 s in the quick mode: a forking server under emulation may take seconds to answer the first), and after one warm-up echo before the first reading. The kernel's memory is not in these figures."
+	echo
+	echo "| server | processes | RSS (kB) | PSS (kB) | associations | processes | RSS (kB) | PSS (kB) | RSS per association (kB) | PSS per association (kB) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	awk '!/^#/' cost_memory.dat | while read -r s pb rb sb pw rw sw n; do
+		per() { awk -v a="$1" -v b="$2" -v n="$n" 'BEGIN { if (n + 0 > 0 && b + 0 > 0) printf "%.1f", (b - a) / n; else printf "n/a" }'; }
+		echo "| $(desc "$s") | $pb | $rb | $sb | $n | $pw | $rw | $sw | **$(per "$rb" "$rw")** | $(per "$sb" "$sw") |"
+	done
+	echo
+	echo "(Columns 2-4: the server alone; 6-8: with the associations.)"
+	echo
+fi
+
+if [[ -s cost_bulk.dat ]]; then
+	echo "## Cost: bench/bulk against iperf3 --sctp, rounds taking turns"
+	echo
+	echo "16 KiB messages, -w 1 MiB, no Nagle (-N), receiver-side Mbit/s; which of the two goes first alternates. The ratio is taken within each round, seconds apart."
+	echo
+	echo "| round | bench/bulk | iperf3 --sctp | ratio |"
+	echo "| ---: | ---: | ---: | ---: |"
+	awk '!/^#/' cost_bulk.dat | while read -r r o p; do
+		echo "| $r | $o | $p | $(ratio "$o" "$p") |"
+	done
+	echo
+	# Median, quartiles (medians of the lower and upper halves), min, max.
+	awk '!/^#/ && $2 + 0 > 0 && $3 + 0 > 0 { print $2 / $3 }' cost_bulk.dat | sort -g | awk '
+		function med(lo, hi, n) { n = hi - lo + 1; return (n % 2) ? v[lo + (n - 1) / 2] : (v[lo + n / 2 - 1] + v[lo + n / 2]) / 2 }
+		{ v[NR] = $1 }
+		END {
+			if (!NR) { print "No round gave both rates."; exit }
+			h = int(NR / 2)
+			printf "bench/bulk / iperf3 --sctp over %d rounds: median **%.2f**, ", NR, med(1, NR)
+			if (NR >= 4) printf "interquartile range %.2f-%.2f, ", med(1, h), med(NR - h + 1, NR)
+			printf "min-max %.2f-%.2f.\n", v[1], v[NR]
+		}'
+	echo
+fi

@@ -27,7 +27,7 @@ declare -A PKGS=(
 	# next release's clang.
 	[fuzz]="clang libclang-rt-dev"
 	[valgrind]="valgrind"
-	[bench]="gnuplot-nox iperf3"
+	[bench]="gnuplot-nox iperf3 strace socat ncat procps"
 )
 
 # Without dpkg: the command that shows each package is here ("-": a
@@ -42,7 +42,7 @@ declare -A COMMAND=(
 	[iperf3]=iperf3 [curl]=curl [webfs]=webfsd [tzdata]=-
 	[wireshark-common]=dumpcap [qemu-system-x86]=qemu-system-x86_64
 	[busybox-static]=busybox [cpio]=cpio [libclang-rt-dev]=-
-	[valgrind]=valgrind [gnuplot-nox]=gnuplot
+	[valgrind]=valgrind [gnuplot-nox]=gnuplot [strace]=strace
 	[libusrsctp-examples]=/usr/lib/usrsctp/echo_server
 	[man-db]=man [groff-base]=groff
 	[openssh-server]=/usr/sbin/sshd [openssh-client]=ssh
