@@ -68,7 +68,7 @@ DAYTIME_PROGS = daytime/daytime_server daytime/daytime_client \
 MULTISTREAM_PROGS = multistream/stream_sender multistream/stream_receiver
 MULTIHOME_PROGS = multihome/multihome_server multihome/multihome_client
 EVENTS_PROGS = events/sctp_events events/provoke
-ASSOC_PROGS = assoc/sctp_assoc
+ASSOC_PROGS = assoc/assoc_server assoc/assoc_client
 
 # Twins: the same source built for TCP with -DUSE_TCP (see echo/README.md).
 ECHO_TWINS = echo/tcp_echo_server echo/tcp_echo_client
@@ -132,6 +132,8 @@ endef
 $(foreach t,$(TCP_TWINS),$(eval $(call twin_rule,$(t))))
 # What the daytime programs share.
 $(DAYTIME_PROGS): daytime/daytime.h
+# What the assoc programs share.
+$(ASSOC_PROGS): assoc/assoc.h
 # What the echo programs share.
 $(ECHO_PROGS) $(ECHO_TWINS): echo/echo.h
 # What the multihome programs share; addrs.h, the address walker, is

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: 0BSD
-# assoc/sctp_assoc: an association's life cycle, each option's lesson
-# proven on a live capture of loopback (one tshark for the file, packets
-# picked by port: tests/lib/pcap.bash), and the states SCTP_STATUS
-# reports during a shutdown. Then the claims README.md makes about the
+# assoc/assoc_server and assoc_client: an association's life cycle, each
+# option's lesson proven on a live capture of loopback (one tshark for the
+# file, packets picked by port: tests/lib/pcap.bash), and the states
+# SCTP_STATUS reports during a shutdown. Then the claims README.md makes about the
 # handshake, proven with raw packets (tests/lib/raw_sctp.py): a flood of
 # INITs leaves no state, a packet with a wrong verification tag is
 # dropped, and what Linux does about DATA with COOKIE_ACK.
@@ -14,7 +14,8 @@ load test_helper
 load lib/pcap
 
 PYTHON=${PYTHON:-/usr/bin/python3}
-ASSOC=$TOP/assoc/sctp_assoc
+ASSOC_SERVER=$TOP/assoc/assoc_server
+ASSOC_CLIENT=$TOP/assoc/assoc_client
 
 setup_file() {
 	wire_start "$BATS_FILE_TMPDIR/wire" "sctp or tcp"
@@ -50,21 +51,34 @@ snmp() {
 	awk -v n="$1" '$1 == n { print $2 }' /proc/net/sctp/snmp
 }
 
-@test "sctp_assoc -h and --help print the usage; a bad option is a usage error" {
-	run "$ASSOC" --help
+@test "assoc_server and assoc_client: -h and --help print the usage; a bad option is a usage error" {
+	run "$ASSOC_SERVER" --help
 	assert_success
-	assert_line --index 0 --partial "usage: sctp_assoc [-L]"
-	assert_line --partial "-X          client: close() with SO_LINGER {1, 0}: ABORT"
-	run --separate-stderr "$ASSOC" -Z
+	assert_line --index 0 "usage: assoc_server [-a ADDR] [-p PORT] [-T] [-Q] [-t SECONDS] [-B] [-h]"
+	assert_line --partial "-B          end one association first, close, bind again"
+	run "$ASSOC_CLIENT" -h
+	assert_success
+	assert_line --index 0 --partial "usage: assoc_client [-a ADDR]"
+	assert_line --partial "-X          close() with SO_LINGER {1, 0}: ABORT"
+	run --separate-stderr "$ASSOC_CLIENT" -Z
 	assert_equal "$status" 2
-	assert_equal "${stderr_lines[0]}" "sctp_assoc: -Z: unknown option"
-	run --separate-stderr "$ASSOC" -m ''
+	assert_equal "${stderr_lines[0]}" "assoc_client: -Z: unknown option"
+	# -L is gone: the server is a program of its own.
+	run --separate-stderr "$ASSOC_SERVER" -L
+	assert_equal "$status" 2
+	assert_equal "${stderr_lines[0]}" "assoc_server: -L: unknown option"
+	# Client options are no server's, and the other way round.
+	run --separate-stderr "$ASSOC_SERVER" -m hello
+	assert_equal "$status" 2
+	run --separate-stderr "$ASSOC_CLIENT" -B
+	assert_equal "$status" 2
+	run --separate-stderr "$ASSOC_CLIENT" -m ''
 	assert_equal "$status" 2
 }
 
 @test "-I: a one-to-many socket sends with no connect(); its DATA rides in the COOKIE_ECHO packet" {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -I -p "$SERVER_PORT" -m "first words"
+	run timeout 20 "$ASSOC_CLIENT" -I -p "$SERVER_PORT" -m "first words"
 	assert_success
 	run untimed <<<"$output"
 	assert_output "sent 11 bytes to 127.0.0.1 port $SERVER_PORT, with no connect()
@@ -78,8 +92,8 @@ closed"
 }
 
 @test "shutdown(SHUT_WR) ends the whole SCTP association: the server reads end of file, its late answer fails (EPIPE); TCP delivers it" {
-	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -m question
+	start_server "$ASSOC_SERVER" -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT" -m question
 	assert_success
 	run untimed <<<"$output"
 	assert_line --index 0 "sent 8 bytes to 127.0.0.1 port $SERVER_PORT: ESTABLISHED"
@@ -92,8 +106,8 @@ closed"
 	assert_line "send after end of file: Broken pipe"
 	local sctp_port=$SERVER_PORT
 
-	SERVER_NAME=tcp start_server "$ASSOC" -T -L -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -T -p "$SERVER_PORT" -m question
+	SERVER_NAME=tcp start_server "$ASSOC_SERVER" -T -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -T -p "$SERVER_PORT" -m question
 	assert_success
 	run untimed <<<"$output"
 	assert_line "shutdown(SHUT_WR)"
@@ -121,8 +135,8 @@ closed"
 }
 
 @test "-X (SO_LINGER {1, 0}) and -U (close() with the server's data unread) end with ABORT: the server's recv() fails with ECONNRESET" {
-	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -X
+	start_server "$ASSOC_SERVER" -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT" -X
 	assert_success
 	run untimed <<<"$output"
 	assert_line --index 1 "closed"
@@ -132,8 +146,8 @@ closed"
 	local linger_port=$SERVER_PORT
 
 	# -Q: the server sends at once, until its buffer is full.
-	SERVER_NAME=filler start_server "$ASSOC" -L -Q -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -U
+	SERVER_NAME=filler start_server "$ASSOC_SERVER" -Q -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT" -U
 	assert_success
 	run untimed <<<"$output"
 	assert_line --index 1 --regexp '^data from 127\.0\.0\.1 port [0-9]+, unread: ESTABLISHED$'
@@ -156,9 +170,9 @@ closed"
 }
 
 @test "-B: no TIME_WAIT: an SCTP server that closed first binds its port again at once, without SO_REUSEADDR; over TCP, EADDRINUSE" {
-	start_server "$ASSOC" -L -B -a 127.0.0.1 -p 0
+	start_server "$ASSOC_SERVER" -B -a 127.0.0.1 -p 0
 	# -W: the client waits for the server to end the association.
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -W
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT" -W
 	assert_success
 	run untimed <<<"$output"
 	assert_line "end of file after 0 bytes: CLOSED"
@@ -175,14 +189,14 @@ closed"
 	assert_equal "${lines[n - 2]}" "> SHUTDOWN_ACK"
 	assert_equal "${lines[n - 1]}" "< SHUTDOWN_COMPLETE"
 
-	SERVER_NAME=tcp start_server "$ASSOC" -T -L -B -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -T -p "$SERVER_PORT" -W
+	SERVER_NAME=tcp start_server "$ASSOC_SERVER" -T -B -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -T -p "$SERVER_PORT" -W
 	assert_success
 	local rc=0
 	wait "$SERVER_PID" || rc=$?
 	assert_equal "$rc" 1
 	run cat "$SERVER_ERR"
-	assert_output "sctp_assoc: bind: Address already in use"
+	assert_output "assoc_server: bind: Address already in use"
 	run ss -Htan state time-wait "( sport = :$SERVER_PORT )"
 	assert_output --partial "127.0.0.1:$SERVER_PORT"
 }
@@ -190,8 +204,8 @@ closed"
 @test "SCTP_STATUS during a shutdown: SHUTDOWN_PENDING while the client's data is unacknowledged, SHUTDOWN_SENT, SHUTDOWN_RECEIVED on the server while its own is, then CLOSED" {
 	# Both fill their send buffers (-Q) and read late (-t): the server
 	# after 2 s, the client 4 s after its shutdown(SHUT_WR).
-	start_server "$ASSOC" -L -Q -t 2 -a 127.0.0.1 -p 0
-	run timeout 60 "$ASSOC" -p "$SERVER_PORT" -Q -t 4
+	start_server "$ASSOC_SERVER" -Q -t 2 -a 127.0.0.1 -p 0
+	run timeout 60 "$ASSOC_CLIENT" -p "$SERVER_PORT" -Q -t 4
 	assert_success
 	local client=$output
 	run untimed <<<"$client"
@@ -237,7 +251,7 @@ closed"
 }
 
 @test "a flood of INITs fills no table: 500 INITs, 500 INIT_ACKs, and no association, no socket, no memory kept" {
-	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
+	start_server "$ASSOC_SERVER" -a 127.0.0.1 -p 0
 	local before_assocs before_mem before_passive after_assocs after_mem
 	before_assocs=$(wc -l </proc/net/sctp/assocs)
 	before_passive=$(snmp SctpPassiveEstabs)
@@ -257,7 +271,7 @@ closed"
 	assert_equal "$(grep -c '^< INIT_ACK$' <<<"$output")" 500
 	refute_line --partial COOKIE
 	# And the server still serves.
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT"
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT"
 	assert_success
 	assert_line --partial "sent 5 bytes to 127.0.0.1 port $SERVER_PORT: ESTABLISHED"
 }
@@ -289,8 +303,10 @@ closed"
 @test "DATA with COOKIE_ACK: never the first time (the server's DATA follows it); only when a lost COOKIE_ACK goes again while DATA waits to be retransmitted" {
 	# -Q: the server fills its send buffer as soon as it accepts. Its
 	# association exists only once its COOKIE_ACK is out.
-	start_server "$ASSOC" -L -Q -a 127.0.0.1 -p 0
-	run timeout 30 "$ASSOC" -p "$SERVER_PORT"
+	start_server "$ASSOC_SERVER" -Q -a 127.0.0.1 -p 0
+	# -U: the client waits for the server's data (it ends with ABORT):
+	# a client that shuts down at once may beat the server's accept().
+	run timeout 30 "$ASSOC_CLIENT" -p "$SERVER_PORT" -U
 	assert_success
 	wire_sync
 	run wire_packets "$SERVER_PORT"
@@ -307,7 +323,7 @@ closed"
 	local rto
 	rto=$(sysctl -n net.sctp.rto_initial)
 	sysctl -qw net.sctp.rto_initial=2000
-	SERVER_NAME=second start_server "$ASSOC" -L -Q -a 127.0.0.1 -p 0
+	SERVER_NAME=second start_server "$ASSOC_SERVER" -Q -a 127.0.0.1 -p 0
 	sysctl -qw net.sctp.rto_initial="$rto"
 	NFT_TABLE=assoc_$$
 	nft -f - <<-EOF
@@ -318,7 +334,7 @@ closed"
 			}
 		}
 	EOF
-	start_bg client timeout 60 "$ASSOC" -p "$SERVER_PORT"
+	start_bg client timeout 60 "$ASSOC_CLIENT" -p "$SERVER_PORT"
 	local client=$BG_PID deadline=$((SECONDS + 30))
 	until nft list chain inet "$NFT_TABLE" output | grep -q 'counter packets [1-9]'; do
 		((SECONDS < deadline)) || fail "no COOKIE_ACK dropped"

@@ -1221,22 +1221,22 @@ rd_assoc_expected() {
 
 @test "assoc/README.md lab: the states of a shutdown, no half-close, ABORT, no TIME_WAIT, implicit setup on the wire" {
 	local f=assoc/README.md s1 c1 s2 c2 s3 c3 x s4 u s5 c5 s6 c6 wire many implicit
-	s1=$(rd_id $f '^assoc/sctp_assoc -L -Q -t 2$')
-	c1=$(rd_id $f '^assoc/sctp_assoc -Q -t 4$')
-	s2=$(rd_id $f '^assoc/sctp_assoc -L$')
-	c2=$(rd_id $f '^assoc/sctp_assoc -m question$')
-	s3=$(rd_id $f '^assoc/sctp_assoc -L -T$')
-	c3=$(rd_id $f '^assoc/sctp_assoc -T -m question$')
-	x=$(rd_id $f '^assoc/sctp_assoc -X$')
-	s4=$(rd_id $f '^assoc/sctp_assoc -L -Q -p 2014$')
-	u=$(rd_id $f '^assoc/sctp_assoc -U -p 2014$')
-	s5=$(rd_id $f '^assoc/sctp_assoc -L -B$')
-	c5=$(rd_id $f '^assoc/sctp_assoc -W$')
-	s6=$(rd_id $f '^assoc/sctp_assoc -L -B -T;')
-	c6=$(rd_id $f '^assoc/sctp_assoc -W -T$')
+	s1=$(rd_id $f '^assoc/assoc_server -Q -t 2$')
+	c1=$(rd_id $f '^assoc/assoc_client -Q -t 4$')
+	s2=$(rd_id $f '^assoc/assoc_server$')
+	c2=$(rd_id $f '^assoc/assoc_client -m question$')
+	s3=$(rd_id $f '^assoc/assoc_server -T$')
+	c3=$(rd_id $f '^assoc/assoc_client -T -m question$')
+	x=$(rd_id $f '^assoc/assoc_client -X$')
+	s4=$(rd_id $f '^assoc/assoc_server -Q -p 2014$')
+	u=$(rd_id $f '^assoc/assoc_client -U -p 2014$')
+	s5=$(rd_id $f '^assoc/assoc_server -B$')
+	c5=$(rd_id $f '^assoc/assoc_client -W$')
+	s6=$(rd_id $f '^assoc/assoc_server -B -T;')
+	c6=$(rd_id $f '^assoc/assoc_client -W -T$')
 	wire=$(rd_id $f "^tshark -i lo -f 'sctp port 2013'$")
 	many=$(rd_id $f '^echo/echo_server_many$')
-	implicit=$(rd_id $f '^assoc/sctp_assoc -I ')
+	implicit=$(rd_id $f '^assoc/assoc_client -I ')
 	# 1. The states (the times say how long each lasted).
 	rd_start states "$s1"
 	rd_session "$c1"

@@ -14,10 +14,10 @@
 # One tshark runs for the whole file (tests/lib/pcap.bash says why); each
 # test picks its packets out by its own ephemeral port. The lessons of an
 # association's life (implicit setup, no half-close, ABORT, no TIME_WAIT)
-# are assoc/sctp_assoc's options (assoc/README.md); where a lesson needs a
-# socket call no program of the suite makes (SO_REUSEADDR on both TCP
-# sockets, the SCTP_RTOINFO of a connect that must fail), a few lines of
-# Python make it, visibly, in the test.
+# are assoc_server's and assoc_client's options (assoc/README.md); where a
+# lesson needs a socket call no program of the suite makes (SO_REUSEADDR
+# on both TCP sockets, the SCTP_RTOINFO of a connect that must fail), a
+# few lines of Python make it, visibly, in the test.
 
 bats_require_minimum_version 1.5.0
 
@@ -30,7 +30,8 @@ load lib/pcap
 # under emulation; -S (no site-packages: the standard library is all we
 # use) saves a little more.
 PYTHON=${PYTHON:-/usr/bin/python3}
-ASSOC=$TOP/assoc/sctp_assoc
+ASSOC_SERVER=$TOP/assoc/assoc_server
+ASSOC_CLIENT=$TOP/assoc/assoc_client
 
 setup_file() {
 	wire_start "$BATS_FILE_TMPDIR/wire" "sctp or tcp"
@@ -93,7 +94,7 @@ teardown() {
 	start_server "$TOP/echo/echo_server_many" -a 127.0.0.1 -p 0
 	# No connect(): sendto() an address with no association sets one up
 	# (implicit setup), and the message waits for the cookie to go out.
-	run timeout 20 "$ASSOC" -I -p "$SERVER_PORT" -m "first words"
+	run timeout 20 "$ASSOC_CLIENT" -I -p "$SERVER_PORT" -m "first words"
 	assert_success
 	assert_line --regexp '^[0-9:.]+ received first words$'
 	wire_sync
@@ -113,18 +114,18 @@ teardown() {
 # answer (assoc/README.md, step 2).
 @test "SHUTDOWN, SHUTDOWN_ACK, SHUTDOWN_COMPLETE: no half-close, the peer cannot send after it (TCP can)" {
 	local sctp_port tcp_port
-	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
+	start_server "$ASSOC_SERVER" -a 127.0.0.1 -p 0
 	sctp_port=$SERVER_PORT
-	run timeout 30 "$ASSOC" -p "$sctp_port" -m question
+	run timeout 30 "$ASSOC_CLIENT" -p "$sctp_port" -m question
 	assert_success
 	assert_line --regexp '^[0-9:.]+ association gone after 0 bytes: CLOSED$'
 	wait_for_line "$SERVER_OUT" 'send after end of file'
 	run cat "$SERVER_OUT"
 	assert_line --regexp '^[0-9:.]+ end of file after 8 bytes'
 	assert_line --regexp '^[0-9:.]+ send after end of file: Broken pipe$'
-	SERVER_NAME=tcp start_server "$ASSOC" -T -L -a 127.0.0.1 -p 0
+	SERVER_NAME=tcp start_server "$ASSOC_SERVER" -T -a 127.0.0.1 -p 0
 	tcp_port=$SERVER_PORT
-	run timeout 30 "$ASSOC" -T -p "$tcp_port" -m question
+	run timeout 30 "$ASSOC_CLIENT" -T -p "$tcp_port" -m question
 	assert_success
 	assert_line --regexp '^[0-9:.]+ end of file after 11 bytes$' # "late answer"
 	wait_for_line "$SERVER_OUT" 'send after end of file'
@@ -153,18 +154,18 @@ teardown() {
 @test "close() with SO_LINGER {1, 0}, or with data unread, sends ABORT instead of SHUTDOWN" {
 	local linger_port unread_port port
 	# -X: SO_LINGER {1, 0}, then close().
-	start_server "$ASSOC" -L -a 127.0.0.1 -p 0
+	start_server "$ASSOC_SERVER" -a 127.0.0.1 -p 0
 	linger_port=$SERVER_PORT
-	run timeout 30 "$ASSOC" -p "$linger_port" -X
+	run timeout 30 "$ASSOC_CLIENT" -p "$linger_port" -X
 	assert_success
 	wait_for_line "$SERVER_OUT" ' recv: '
 	run cat "$SERVER_OUT"
 	assert_line --regexp '^[0-9:.]+ recv: Connection reset by peer$'
 	# -U: close() with the data of a server that sends at once (-Q)
 	# arrived and unread.
-	SERVER_NAME=filler start_server "$ASSOC" -L -Q -a 127.0.0.1 -p 0
+	SERVER_NAME=filler start_server "$ASSOC_SERVER" -Q -a 127.0.0.1 -p 0
 	unread_port=$SERVER_PORT
-	run timeout 30 "$ASSOC" -p "$unread_port" -U
+	run timeout 30 "$ASSOC_CLIENT" -p "$unread_port" -U
 	assert_success
 	# The ABORT meets the server in recv() (ECONNRESET), or still in its
 	# sends: then a send fails, the association CLOSED (the wire shows
@@ -251,8 +252,8 @@ serve_once() {
 	# -B: the server ends the association itself (it closes first, as a
 	# server that stops does), then binds its port again, without
 	# SO_REUSEADDR, and exits. -W: the client waits for that.
-	start_server "$ASSOC" -L -B -a 127.0.0.1 -p 0
-	run timeout 20 "$ASSOC" -p "$SERVER_PORT" -W
+	start_server "$ASSOC_SERVER" -B -a 127.0.0.1 -p 0
+	run timeout 20 "$ASSOC_CLIENT" -p "$SERVER_PORT" -W
 	assert_success
 	assert_line --regexp '^[0-9:.]+ end of file after 0 bytes: CLOSED$'
 	wait "$SERVER_PID"

@@ -17,11 +17,12 @@ load ../test_helper
 # Every program; the TCP twins take the same options as their originals.
 SERVERS=(echo/echo_server echo/echo_server_many echo/tcp_echo_server
 	daytime/daytime_server multistream/stream_receiver
-	multistream/tcp_stream_receiver multihome/multihome_server)
+	multistream/tcp_stream_receiver multihome/multihome_server
+	assoc/assoc_server)
 CLIENTS=(echo/echo_client echo/tcp_echo_client daytime/daytime_client
 	daytime/daytime_client_legacy
 	multistream/stream_sender multistream/tcp_stream_sender
-	multihome/multihome_client)
+	multihome/multihome_client assoc/assoc_client)
 ALL=(check/sctpcheck "${SERVERS[@]}" "${CLIENTS[@]}" events/sctp_events events/provoke)
 
 # An address no host has (TEST-NET-1, RFC 5737): a server told to bind it
@@ -247,5 +248,17 @@ check_table() {
 	bad events/provoke "-R: takes out, in, assoc or add" -p 9 -R sideways
 	bad events/provoke "-s: '65536' is not a number" -p 9 -s 65536
 	bad events/provoke "-k: takes KEY:SECRET" -p 9 -k nosecret
+	check_table
+}
+
+@test "assoc_server and assoc_client refuse bad options, ports, hosts, seconds and an empty message" {
+	common_rows assoc/assoc_server
+	common_rows assoc/assoc_client
+	bad assoc/assoc_server "seconds: '3601' is not a number" -a "$NOWHERE" -t 3601
+	bad assoc/assoc_server "-L: unknown option" -L
+	bad assoc/assoc_server "-m: unknown option" -m hello
+	bad assoc/assoc_client "seconds: 'x' is not a number" -t x
+	bad assoc/assoc_client "-m: a message has one byte at least" -m ''
+	bad assoc/assoc_client "-B: unknown option" -B
 	check_table
 }
