@@ -25,7 +25,6 @@
 #ifndef SCTP_SAMPLES_DECODE_H
 #define SCTP_SAMPLES_DECODE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* A buffer this big always holds the whole line (lists are capped). */
@@ -47,11 +46,5 @@ enum sn_status sn_decode(const void *buf, size_t len, char *out, size_t outlen);
 
 /* The name of notification type TYPE ("ASSOC_CHANGE"), NULL if unknown. */
 const char *sn_type_name(unsigned type);
-
-/*
- * Does the notification in BUF say its association is over (ASSOC_CHANGE
- * COMM_LOST, SHUTDOWN_COMP or CANT_STR_ASSOC)? False when malformed.
- */
-bool sn_assoc_over(const void *buf, size_t len);
 
 #endif /* SCTP_SAMPLES_DECODE_H */

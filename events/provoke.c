@@ -19,9 +19,7 @@
  * Read: RFC 6458 sections 5.3 (SCTP_SNDINFO, SCTP_PRINFO) and 8 (socket
  * options); RFC 6525 (stream reconfiguration); RFC 4895 (AUTH).
  */
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -58,15 +56,6 @@ struct opts {
 	long active_key, deactivate_key, end_after; /* -1: not set */
 };
 
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 /*
  * Send one message on stream SID of association ASSOC: sendmsg() with an
  * SCTP_SNDINFO cmsg, and an SCTP_PRINFO one when TTL (ms) sets a PR-SCTP
@@ -74,8 +63,8 @@ on_signal(int sig)
  * once the whole message is accepted, -1 with errno.
  */
 static int
-send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
-	 uint16_t flags, sctp_assoc_t assoc, uint32_t ttl)
+send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint16_t flags,
+	 sctp_assoc_t assoc, uint32_t ttl)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct sctp_sndinfo)) +
@@ -84,7 +73,6 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
 	} ctl = { { 0 } };
 	struct sctp_sndinfo si = { .snd_sid = sid,
 				   .snd_flags = flags,
-				   .snd_ppid = htonl(ppid),
 				   .snd_assoc_id = assoc };
 	struct sctp_prinfo pr = { .pr_policy = SCTP_PR_SCTP_TTL,
 				  .pr_value = ttl };
@@ -92,20 +80,21 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint32_t ppid,
 	struct msghdr m = { .msg_iov = &iov,
 			    .msg_iovlen = 1,
 			    .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf) };
+			    .msg_controllen = ttl ? sizeof(ctl.buf)
+						  : CMSG_SPACE(sizeof(si)) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
 	c->cmsg_level = IPPROTO_SCTP;
 	c->cmsg_type = SCTP_SNDINFO;
 	c->cmsg_len = CMSG_LEN(sizeof(si));
 	memcpy(CMSG_DATA(c), &si, sizeof(si));
-	c = CMSG_NXTHDR(&m, c);
-	c->cmsg_level = IPPROTO_SCTP;
-	c->cmsg_type = SCTP_PRINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(pr));
-	memcpy(CMSG_DATA(c), &pr, sizeof(pr));
-	if (!ttl)
-		m.msg_controllen = CMSG_SPACE(sizeof(si));
+	if (ttl) {
+		c = CMSG_NXTHDR(&m, c);
+		c->cmsg_level = IPPROTO_SCTP;
+		c->cmsg_type = SCTP_PRINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pr));
+		memcpy(CMSG_DATA(c), &pr, sizeof(pr));
+	}
 	return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }
 
@@ -161,7 +150,7 @@ provoke(int fd, const struct opts *o, sctp_assoc_t id)
 	uint32_t ttl = (uint32_t)o->ttl;
 
 	if (o->text &&
-	    send_msg(fd, o->text, strlen(o->text), sid, 0, 0, id, ttl) < 0)
+	    send_msg(fd, o->text, strlen(o->text), sid, 0, id, ttl) < 0)
 		warn("sendmsg");
 	if (o->length) {
 		char *big = malloc(o->length);
@@ -170,7 +159,7 @@ provoke(int fd, const struct opts *o, sctp_assoc_t id)
 			err(1, "malloc");
 		for (size_t i = 0; i < o->length; i++)
 			big[i] = (char)('a' + i % 26);
-		if (send_msg(fd, big, o->length, sid, 0, 0, id, ttl) < 0)
+		if (send_msg(fd, big, o->length, sid, 0, id, ttl) < 0)
 			warn("sendmsg");
 		free(big);
 	}
@@ -199,7 +188,6 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	static unsigned char buf[MSG_MAX];
 	struct opts o = { .active_key = -1,
 			  .deactivate_key = -1,
 			  .end_after = -1 };
@@ -207,12 +195,11 @@ main(int argc, char **argv)
 	char *keys[KEYS_MAX];
 	unsigned long port = 0, adaptation = 0;
 	bool adapt = false;
-	int nkeys = 0, opt, fd, flags;
+	int nkeys = 0, opt, fd;
 	struct sockaddr_storage ss;
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct sctp_rcvinfo info;
 	sctp_assoc_t id;
 	long long end_at = -1;
+	bool over;
 	ssize_t n;
 
 	while ((opt = next_opt(argc, argv, ":a:p:m:l:s:x:R:A:k:K:d:t:Xh",
@@ -252,21 +239,19 @@ main(int argc, char **argv)
 			adapt = true;
 			break;
 		case 'k':
-			if (nkeys == KEYS_MAX)
-				usage_error(options, "-k", "too many");
-			keys[nkeys++] = key_arg(optarg, options);
+			key_arg(optarg, keys, &nkeys, options);
 			break;
 		case 'K':
-			o.active_key = (long)number_arg(optarg, "-K", 0, 65535,
-							options);
+			o.active_key =
+				number_arg(optarg, "-K", 0, 65535, options);
 			break;
 		case 'd':
-			o.deactivate_key = (long)number_arg(optarg, "-d", 0,
-							    65535, options);
+			o.deactivate_key =
+				number_arg(optarg, "-d", 0, 65535, options);
 			break;
 		case 't':
-			o.end_after = (long)number_arg(optarg, "-t", 0,
-						       INT32_MAX, options);
+			o.end_after =
+				number_arg(optarg, "-t", 0, INT32_MAX, options);
 			break;
 		case 'X':
 			o.abort = true;
@@ -275,9 +260,7 @@ main(int argc, char **argv)
 	}
 	if (port == 0)
 		usage_error(options, "-p", "the server's port is needed");
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: poll() must wake */
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals();
 
 	addr_arg(host, port, IPPROTO_SCTP, &ss, options);
 	fd = socket(ss.ss_family, SOCK_SEQPACKET, IPPROTO_SCTP);
@@ -301,10 +284,7 @@ main(int argc, char **argv)
 	if (sctp_connectx(fd, (struct sockaddr *)&ss, 1, &id) < 0) {
 		warn("sctp_connectx");
 		/* The event that says why (CANT_STR_ASSOC) is queued. */
-		if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
-			err(1, "fcntl");
-		while ((n = recv_msg(fd, buf, sizeof(buf), &info, &flags)) > 0)
-			print_msg(buf, (size_t)n, flags, &info, false);
+		drain(fd, false);
 		return 1;
 	}
 	provoke(fd, &o, id);
@@ -321,22 +301,20 @@ main(int argc, char **argv)
 		if (r == 0) {
 			/* -t: SCTP_EOF starts a SHUTDOWN, SCTP_ABORT sends
 			 * an ABORT, of the association the sndinfo names. */
-			if (send_msg(fd, NULL, 0, 0, 0,
+			if (send_msg(fd, NULL, 0, 0,
 				     o.abort ? SCTP_ABORT : SCTP_EOF, id,
 				     0) < 0)
 				warn("sendmsg");
 			end_at = -1;
 			continue;
 		}
-		if (r < 0 ||
-		    (n = recv_msg(fd, buf, sizeof(buf), &info, &flags)) < 0) {
+		if (r < 0 || (n = show(fd, false, &over)) < 0) {
 			if (errno == EINTR)
 				continue;
 			err(1, r < 0 ? "poll" : "recvmsg");
 		}
-		print_msg(buf, (size_t)n, flags, &info, false);
-		if (flags & MSG_NOTIFICATION && sn_assoc_over(buf, (size_t)n))
-			break;
+		if (n == 0 || over)
+			break; /* EOF, or the association is over */
 	}
 	close(fd);
 	return 0;

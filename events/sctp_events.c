@@ -24,8 +24,6 @@
  * Read: sctp(7); RFC 6458 sections 6 (notifications) and 6.2.2
  * (SCTP_EVENT); sctp_bindx(3); /usr/include/linux/sctp.h.
  */
-#include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "events.h"
@@ -47,15 +45,6 @@ static const char options[] =
 	"  -D BYTES  partial delivery point: bigger messages come in parts\n"
 	"  -k KEY:SECRET  an AUTH shared key; DATA must be signed\n"
 	"  -h        this help (also --help)\n";
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* -e: the bits subscribe() wants, one per type named in LIST. */
 static unsigned long
@@ -84,19 +73,15 @@ types_arg(char *list)
 static void
 watch(int fd, bool verbose, bool one)
 {
-	static unsigned char buf[MSG_MAX];
-	struct sctp_rcvinfo info;
-	int flags, ticks = 0;
+	int ticks = 0;
+	bool over;
 	ssize_t n;
 
 	while (!stop) {
-		n = recv_msg(fd, buf, sizeof(buf), &info, &flags);
-		if (n > 0) {
-			print_msg(buf, (size_t)n, flags, &info, verbose);
-			if (one && flags & MSG_NOTIFICATION &&
-			    sn_assoc_over(buf, (size_t)n))
-				return;
-		} else if (n < 0 && errno != EINTR) {
+		n = show(fd, verbose, &over);
+		if (one && over)
+			return;
+		if (n < 0 && errno != EINTR) {
 			/* One-to-one: reset by an ABORT, after its event. */
 			warn("recvmsg");
 			return;
@@ -111,10 +96,7 @@ watch(int fd, bool verbose, bool one)
 			nanosleep(&(struct timespec){ 0, TICK_NS }, NULL);
 		}
 	}
-	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
-		err(1, "fcntl");
-	while ((n = recv_msg(fd, buf, sizeof(buf), &info, &flags)) > 0)
-		print_msg(buf, (size_t)n, flags, &info, verbose);
+	drain(fd, verbose);
 }
 
 int
@@ -125,7 +107,6 @@ main(int argc, char **argv)
 	unsigned long port = 0, pd_point = 0, want = ~0UL;
 	bool verbose = false;
 	struct sockaddr_storage ss;
-	struct sigaction sa = { .sa_handler = on_signal };
 
 	while ((opt = next_opt(argc, argv, ":a:p:Se:vD:k:h", options)) != -1) {
 		switch (opt) {
@@ -151,16 +132,11 @@ main(int argc, char **argv)
 				number_arg(optarg, "-D", 1, INT32_MAX, options);
 			break;
 		case 'k':
-			if (nkeys == KEYS_MAX)
-				usage_error(options, "-k", "too many");
-			keys[nkeys++] = key_arg(optarg, options);
+			key_arg(optarg, keys, &nkeys, options);
 			break;
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* No SA_RESTART: a signal must end a blocked recvmsg() or accept(). */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_signals();
 	/* -S: each association's process exits on its own; none to wait for. */
 	signal(SIGCHLD, SIG_IGN);
 
