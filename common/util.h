@@ -163,7 +163,10 @@ accept_failed(void)
 {
 	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 	    errno == ENOMEM) {
-		warn("accept (retrying in 1 s)");
+		/* One write, so that the line never breaks in two on a
+		 * terminal another program writes to (warn() makes three). */
+		fprintf(stderr, "%s: accept (retrying in 1 s): %s\n",
+			program_invocation_short_name, strerror(errno));
 		nanosleep(&(struct timespec){ 1, 0 }, NULL);
 	} else if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO) {
 		err(1, "accept");
