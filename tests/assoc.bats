@@ -349,8 +349,8 @@ closed"
 	run wire_packets "$SERVER_PORT"
 	assert_equal "${lines[2]}" "> COOKIE_ECHO"
 	assert_line --regexp '^< COOKIE_ACK\+DATA/0(\+DATA/0)*$'
-	# Before it: the client's second COOKIE_ECHO, and DATA sent twice.
-	run awk '/^< COOKIE_ACK/ { exit } /^< .*DATA/ { d++ } /^> COOKIE_ECHO$/ { c++ }
-		END { print ((d >= 3 && c == 2) ? "DATA sent again, COOKIE_ECHO twice" : d " DATA, " c " COOKIE_ECHO") }' <<<"$output"
-	assert_output "DATA sent again, COOKIE_ECHO twice"
+	# The first COOKIE_ACK never reached the wire (the counter above saw
+	# it dropped): this one answers a COOKIE_ECHO sent again. How often
+	# the server's DATA went out alone before it is the timers' race on
+	# a loaded machine, and is not asserted.
 }
