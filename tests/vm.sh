@@ -20,7 +20,9 @@
 #                    (default: .cache/vm in the source tree)
 #   SCTP_VM_MEM      guest memory in MiB (default 3072)
 #   SCTP_VM_CPUS     guest CPUs (default: this machine's, at most 4)
-#   SCTP_VM_TIMEOUT  seconds before the VM is killed (default 1800)
+#   SCTP_VM_TIMEOUT  seconds before the VM is killed (default 3600: a hung
+#                    guest ends; a loaded CI machine's shard of the suite
+#                    can take more than half of that)
 #   SCTP_VM_VERBOSE  1: show the guest's console (boot messages)
 #   SCTP_VM_QEMU     the QEMU binary (default qemu-system-x86_64)
 #   SCTP_VM_ACCEL    auto (default): KVM when a probe finds it works, else
@@ -51,7 +53,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${SCTP_VM_CACHE:-$top/.cache/vm}
 mem=${SCTP_VM_MEM:-3072}
 cpus=${SCTP_VM_CPUS:-$(($(nproc) > 4 ? 4 : $(nproc)))}
-limit=${SCTP_VM_TIMEOUT:-1800}
+limit=${SCTP_VM_TIMEOUT:-3600}
 # Modules the initramfs loads to reach the shared file system; the rest
 # (sctp, veth, sch_netem, nf_tables, ...) modprobe finds once it is up.
 boot_modules="virtio_pci 9pnet_virtio 9p overlay"
