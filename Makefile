@@ -4,7 +4,8 @@
 #   make                 build every program (gcc by default; make CC=clang);
 #                        installs nothing, needs only a C compiler and libsctp
 #   make check           run the bats suite on a real kernel SCTP stack
-#                        (in a throwaway VM when this kernel has none)
+#                        (in a throwaway VM when this kernel has none);
+#                        TESTS="tests/echo.bats ...": those files only
 #   make demo            the guided tour
 #   make deps            install the Debian packages the suite needs
 #                        (check and demo install theirs: tests/deps.sh)
@@ -170,7 +171,7 @@ deps:
 # make -j builds nothing before they are there).
 check: build-deps
 	@$(MAKE) --no-print-directory all
-	SANITIZE=$(SANITIZE) tests/run
+	SANITIZE=$(SANITIZE) tests/run $(TESTS)
 
 demo: build-deps
 	@$(MAKE) --no-print-directory all
