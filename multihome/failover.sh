@@ -307,8 +307,11 @@ wait_for "$log/server.out" '^listening on .* port [0-9]+$' 30 "$server_pid" ||
 port=$(sed -nE 's/^listening on .* port ([0-9]+)$/\1/p' "$log/server.out")
 
 # timeout: a client that somehow never ends cannot hang the experiment.
+# --foreground: the SIGINT sent below reaches the client once (without it
+# timeout passes it on twice, to the client and to its process group, and
+# a second SIGINT tells the client to stop waiting for its last echoes).
 limit=$((cycles * (hold + wait_up + 60) + 120))
-"${cns[@]}" timeout -s INT -k 10 "$limit" "$client_bin" \
+"${cns[@]}" timeout --foreground -s INT -k 10 "$limit" "$client_bin" \
 	-a "$primary" -a "$alternate" -P "$primary" -p "$port" -r "$rate" \
 	"${tune[@]}" >"$log/client.out" 2>"$log/client.err" &
 client_pid=$!
