@@ -23,25 +23,17 @@
 #include <netdb.h>
 #include <arpa/inet.h>
 
-#define SAMPLES_VERSION "2.0"
 #define EXIT_USAGE 2 /* a bad command line, as in the shell */
 
-/* OPTIONS: the usage after the program's name. Status 0: on stdout. */
-static inline void
-usage_exit(const char *options, int status)
-{
-	fprintf(status ? stderr : stdout, "usage: %s %s",
-		program_invocation_short_name, options);
-	exit(status);
-}
-
-/* A bad command line: "prog: WHAT: WHY", then the usage; exit 2. */
+/* A bad command line: "prog: WHAT: WHY" (unless WHAT is NULL), then the
+ * usage after the program's name, OPTIONS; exit 2. */
 static inline void
 usage_error(const char *options, const char *what, const char *why)
 {
-	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
-		why);
-	usage_exit(options, EXIT_USAGE);
+	if (what)
+		warnx("%s: %s", what, why);
+	fprintf(stderr, "usage: %s %s", program_invocation_short_name, options);
+	exit(EXIT_USAGE);
 }
 
 /* getopt_long(3) answering -h, --help and --version; OPTS starts with ':'.
@@ -57,12 +49,12 @@ next_opt(int argc, char **argv, const char *opts, const char *options)
 	int opt = getopt_long(argc, argv, opts, longopts, NULL);
 
 	if (opt == 'h')
-		usage_exit(options, 0);
-	if (opt == 1) {
-		printf("%s (sctp-samples) " SAMPLES_VERSION "\n",
+		printf("usage: %s %s", program_invocation_short_name, options);
+	if (opt == 1)
+		printf("%s (sctp-samples) 2.0\n",
 		       program_invocation_short_name);
+	if (opt == 'h' || opt == 1)
 		exit(0);
-	}
 	if (opt == ':' || opt == '?')
 		usage_error(options, argv[optind - 1],
 			    opt == ':' ? "needs a value" : "unknown option");
@@ -84,8 +76,7 @@ parse_number(const char *text, const char *what, unsigned long min,
 		if (errno == 0 && *end == '\0' && *out >= min && *out <= max)
 			return 0;
 	}
-	fprintf(stderr, "%s: %s: '%s' is not a number from %lu to %lu\n",
-		program_invocation_short_name, what, text, min, max);
+	warnx("%s: '%s' is not a number from %lu to %lu", what, text, min, max);
 	return -1;
 }
 
@@ -97,7 +88,7 @@ number_arg(const char *text, const char *what, unsigned long min,
 	unsigned long v;
 
 	if (parse_number(text, what, min, max, &v) < 0)
-		usage_exit(options, EXIT_USAGE);
+		usage_error(options, NULL, NULL);
 	return v;
 }
 
@@ -156,21 +147,20 @@ print_listening(int fd)
 	fflush(stdout);
 }
 
-/* accept() failed. Out of descriptors or memory: warn, wait a second (no
- * busy loop, no flooded log), and serve again once they are freed. */
+/* accept() failed. Out of descriptors or memory: one line (one write: it
+ * never breaks in two), a second's wait (no busy loop, no flooded log),
+ * and serve again once they are freed. */
 static inline void
 accept_failed(void)
 {
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-	    errno == ENOMEM) {
-		/* One write, so that the line never breaks in two on a
-		 * terminal another program writes to (warn() makes three). */
-		fprintf(stderr, "%s: accept (retrying in 1 s): %s\n",
-			program_invocation_short_name, strerror(errno));
-		nanosleep(&(struct timespec){ 1, 0 }, NULL);
-	} else if (errno != EINTR && errno != ECONNABORTED && errno != EPROTO) {
+	if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+		return; /* a signal; a client gone before it was accepted */
+	if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS &&
+	    errno != ENOMEM)
 		err(1, "accept");
-	}
+	fprintf(stderr, "%s: accept (retrying in 1 s): %s\n",
+		program_invocation_short_name, strerror(errno));
+	nanosleep(&(struct timespec){ 1, 0 }, NULL);
 }
 
 /* Wall-clock time as "HH:MM:SS.mmm", for timestamped lines. */

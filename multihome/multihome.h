@@ -115,7 +115,7 @@ common_opt(int opt, struct common_args *a, const char *options)
 		a->port =
 			(unsigned)number_arg(optarg, "port", 0, 65535, options);
 	else if (opt == 'T' && parse_tuning(optarg, &a->t) < 0)
-		usage_exit(options, EXIT_USAGE);
+		usage_error(options, NULL, NULL);
 }
 
 /* Read the settings of association ID back: what is really in force. */
