@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: 0BSD */
 /*
- * diagnose.c - why a system has no SCTP, from its files alone (see
- * diagnose.h), and what to do about it. Never loads or changes anything.
- *
- * Read: modprobe.d(5), os-release(5), proc(5) /proc/modules and
- * /proc/config.gz.
+ * diagnose.c - why a system has no SCTP (see diagnose.h), and what to do
+ * about it. Never loads or changes anything. Read: modprobe.d(5),
+ * os-release(5), proc(5) /proc/modules and /proc/config.gz.
  */
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
@@ -111,10 +108,8 @@ file_line(const char *file, const char *key, char *line, size_t size)
 		if (strncmp(line, key, strlen(key)) == 0)
 			found = line + strlen(key);
 	line[found != NULL ? strcspn(line, "\n") : 0] = '\0';
-	if (f != NULL && gz)
-		pclose(f);
-	else if (f != NULL)
-		fclose(f);
+	if (f != NULL)
+		(gz ? pclose : fclose)(f);
 	return found;
 }
 
@@ -177,17 +172,14 @@ static void
 check_conf_line(struct facts *fx, const char *file, int lineno,
 		const char *line)
 {
-	char word[16], module[64], command[256];
+	char word[16] = "", module[64], command[256] = "";
 	int n = sscanf(line, "%15s %63s %255s", word, module, command);
-	const char *base = n == 3 ? strrchr(command, '/') : NULL;
-	bool hard;
+	const char *base = basename(command); /* GNU's: "true" of "/bin/true" */
+	bool hard = strcmp(word, "install") == 0 &&
+		    (strcmp(base, "true") == 0 || strcmp(base, "false") == 0);
 
-	if (n < 2 || strcmp(module, "sctp") != 0 || fx->nblocks == MAX_BLOCKS)
-		return;
-	base = base != NULL ? base + 1 : command;
-	hard = n == 3 && strcmp(word, "install") == 0 &&
-	       (strcmp(base, "true") == 0 || strcmp(base, "false") == 0);
-	if (!hard && strcmp(word, "blacklist") != 0)
+	if (n < 2 || strcmp(module, "sctp") != 0 || fx->nblocks == MAX_BLOCKS ||
+	    (!hard && strcmp(word, "blacklist") != 0))
 		return;
 	snprintf(fx->blocks[fx->nblocks].where, sizeof(fx->blocks[0].where),
 		 "%s:%d", file, lineno);
@@ -262,7 +254,6 @@ read_os_release(struct facts *fx)
 				fx->install = module_packages[i].command;
 }
 
-/* The cases in the order of enum diagnosis. */
 enum diagnosis
 diagnose(const struct facts *fx, int error)
 {
@@ -277,14 +268,14 @@ diagnose(const struct facts *fx, int error)
 	return fx->nblocks > 0 ? BLACKLISTED : NOT_LOADED;
 }
 
-/* The files' side of the story, after socket()'s (ERROR 0: not called). */
+/* "SCTP not supported: " case D, then the files' side of the story after
+ * socket()'s (ERROR 0: not called). */
 static void
-print_evidence(const struct facts *fx, int error)
+print_evidence(const struct facts *fx, enum diagnosis d, int error)
 {
-	bool policy = error == EPERM || error == EACCES;
-	const char *seccomp;
 	char line[128];
 
+	printf("SCTP not supported: %s\n", diagnoses[d].summary);
 	if (error != 0)
 		printf("  socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): %s "
 		       "(%s)\n",
@@ -310,17 +301,19 @@ print_evidence(const struct facts *fx, int error)
 		       fx->modules_dir ? "" : " (no such directory)");
 	for (int i = 0; i < fx->nblocks; i++)
 		printf("  %s: %s\n", fx->blocks[i].where, fx->blocks[i].text);
-	/* This process's own status, not ROOT's: the sandbox is ours. */
-	seccomp =
-		file_line("/proc/self/status", "Seccomp:", line, sizeof(line));
-	if (policy && seccomp != NULL && strcmp(seccomp, "\t2") == 0)
+	/* This process's own status, not ROOT's: the sandbox is ours. Mode
+	 * 2 is SECCOMP_MODE_FILTER. */
+	if (d == POLICY && file_line("/proc/self/status", "Seccomp:\t2", line,
+				     sizeof(line)) != NULL)
 		printf("  this process runs under a seccomp filter "
 		       "(Seccomp: 2 in /proc/self/status)\n");
 }
 
 void
-print_advice(const struct facts *fx, enum diagnosis d)
+print_diagnosis(const struct facts *fx, enum diagnosis d, int error)
 {
+	if (d != LOOPBACK_FAILED)
+		print_evidence(fx, d, error);
 	printf("what to do:\n");
 	if (d == POLICY && fx->config == 'n')
 		printf("  (outside the sandbox too, this kernel has no SCTP: "
@@ -355,12 +348,4 @@ read_facts(struct facts *fx, const char *rootdir)
 	read_modules(fx);
 	read_modprobe_d(fx);
 	read_os_release(fx);
-}
-
-void
-print_diagnosis(const struct facts *fx, enum diagnosis d, int error)
-{
-	printf("SCTP not supported: %s\n", diagnoses[d].summary);
-	print_evidence(fx, error);
-	print_advice(fx, d);
 }

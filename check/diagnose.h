@@ -36,9 +36,9 @@ struct facts {
 
 /*
  * Every answer: the two where the kernel opens SCTP sockets, then the
- * failures in the order they are checked. Each has a stable id for
+ * failures in the order diagnose() checks them. Each has a stable id for
  * scripts, what follows "SCTP not supported: ", and the advice that every
- * instance gets (print_advice() adds what depends on the facts).
+ * instance gets (print_diagnosis() adds what depends on the facts).
  */
 enum diagnosis {
 	SUPPORTED,
@@ -56,8 +56,7 @@ extern const struct diagnosis_text {
 
 /* FX from the files under ROOT ("": the real system), for FX->release. */
 void read_facts(struct facts *fx, const char *root);
-/* FMT's path under read_facts()'s ROOT. The buffer is reused: use it
- * at once. */
+/* FMT's path under read_facts()'s ROOT, in a buffer the next call reuses. */
 const char *rooted(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The first line of FILE (gzip'd: *.gz) that starts with KEY, without its
  * newline, into LINE; what follows KEY, or NULL (LINE "") if none. */
@@ -65,8 +64,7 @@ const char *file_line(const char *file, const char *key, char *line,
 		      size_t size);
 /* Which case applies (ERROR: socket()'s errno; 0: it was not called). */
 enum diagnosis diagnose(const struct facts *fx, int error);
-/* "SCTP not supported: " case D, the evidence, and what to do. */
+/* "SCTP not supported: " case D and its evidence (for LOOPBACK_FAILED, the
+ * supported report has said it all), then what to do in this instance. */
 void print_diagnosis(const struct facts *fx, enum diagnosis d, int error);
-/* "what to do:", what this instance of case D needs, then what all do. */
-void print_advice(const struct facts *fx, enum diagnosis d);
 #endif /* SCTPCHECK_DIAGNOSE_H */

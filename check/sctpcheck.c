@@ -87,7 +87,7 @@ struct loop {
 };
 
 /*
- * One association over FAMILY's loopback address, inside this process: a
+ * One association over the loopback address ADDR, inside this process: a
  * one-to-many listener and a one-to-one client. The kernel answers INIT
  * and COOKIE-ECHO by itself, so a blocking connect() needs no second
  * thread. Each step may take TIMEOUT seconds. False if it failed.
@@ -190,10 +190,9 @@ tunable(size_t i, char *value)
 	return value;
 }
 
-/* The report of a kernel that speaks SCTP: case D is SUPPORTED or
- * LOOPBACK_FAILED. */
+/* The report of a kernel that speaks SCTP, even when a check failed. */
 static void
-print_supported(const struct facts *fx, enum diagnosis d, const int *sock_error,
+print_supported(const struct facts *fx, const int *sock_error,
 		const struct loop *loops, size_t nloops)
 {
 	char value[64];
@@ -230,8 +229,6 @@ print_supported(const struct facts *fx, enum diagnosis d, const int *sock_error,
 		       found ? value : "absent", found ? tunables[i].unit : "",
 		       tunables[i].meaning);
 	}
-	if (d == LOOPBACK_FAILED)
-		print_advice(fx, d);
 }
 
 /* BEFORE, then S as a JSON string; NULL as null. */
@@ -271,10 +268,9 @@ print_json(const struct facts *fx, enum diagnosis d, int error,
 		json_str(i > 0 ? ", " : "", fx->blocks[i].where);
 	printf("],\n \"loopback\": [");
 	for (const struct loop *lo = loops; lo < loops + nloops; lo++) {
-		printf("%s\n  {\"address\": \"%s\", \"ok\": %s, \"skipped\": "
-		       "%s, "
-		       "\"port\": %u, \"streams_in\": %u, \"streams_out\": %u, "
-		       "\"bytes\": %zu, \"stream\": %u",
+		printf("%s\n  {\"address\": \"%s\", \"ok\": %s, "
+		       "\"skipped\": %s, \"port\": %u, \"streams_in\": %u, "
+		       "\"streams_out\": %u, \"bytes\": %zu, \"stream\": %u",
 		       lo > loops ? "," : "", lo->addr,
 		       lo->whole ? "true" : "false",
 		       lo->skipped ? "true" : "false", lo->port, lo->in,
@@ -331,12 +327,12 @@ main(int argc, char *argv[])
 	if (fx.modules && fx.loaded == NULL)
 		d = diagnose(&fx, 0);
 	for (size_t i = 0; d == SUPPORTED && i < ARRAY_LEN(styles); i++) {
-		if ((fd = socket(AF_INET, styles[i].type, IPPROTO_SCTP)) >= 0) {
+		fd = socket(AF_INET, styles[i].type, IPPROTO_SCTP);
+		sock_error[i] = fd < 0 ? errno : 0;
+		if (fd >= 0)
 			close(fd);
-			continue;
-		}
-		sock_error[i] = errno;
-		d = i == 0 ? diagnose(&fx, errno) : LOOPBACK_FAILED;
+		else
+			d = i == 0 ? diagnose(&fx, errno) : LOOPBACK_FAILED;
 	}
 	/* sctp_sendv() cannot pass MSG_NOSIGNAL: a send to an association
 	 * that is gone must fail with EPIPE, not kill the check. */
@@ -348,9 +344,9 @@ main(int argc, char *argv[])
 
 	if (json)
 		print_json(&fx, d, sock_error[0], loops, nloops);
-	else if (d > LOOPBACK_FAILED)
+	else if (d <= LOOPBACK_FAILED)
+		print_supported(&fx, sock_error, loops, nloops);
+	if (!json && d != SUPPORTED)
 		print_diagnosis(&fx, d, sock_error[0]);
-	else
-		print_supported(&fx, d, sock_error, loops, nloops);
 	return d == SUPPORTED ? 0 : 1;
 }
