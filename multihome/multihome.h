@@ -234,6 +234,8 @@ print_addrs(int fd, sctp_assoc_t id, bool peer, const char *indent)
 	size_t off = 0;
 	int n = peer ? sctp_getpaddrs(fd, id, &addrs)
 		     : sctp_getladdrs(fd, id, &addrs);
+	/* No entry is longer than a sockaddr_in6: that bounds the walk. */
+	size_t size = n > 0 ? (size_t)n * sizeof(struct sockaddr_in6) : 0;
 
 	if (n < 0) {
 		warn("%s (assoc %d)", call, (int)id);
@@ -241,14 +243,8 @@ print_addrs(int fd, sctp_assoc_t id, bool peer, const char *indent)
 	}
 	printf("%s%s address set (%s): %d address%s\n", indent,
 	       peer ? "peer" : "local", call, n, n == 1 ? "" : "es");
-	/* No entry is longer than a sockaddr_in6: that bounds the walk. */
-	for (int i = 0; i < n; i++) {
-		sa = addr_next(addrs, (size_t)n * sizeof(struct sockaddr_in6),
-			       &off);
-		if (sa == NULL)
-			break;
+	for (int i = 0; i < n && (sa = addr_next(addrs, size, &off)); i++)
 		printf("%s  %s\n", indent, addr_str(sa, text));
-	}
 	fflush(stdout);
 	if (n > 0 && peer)
 		sctp_freepaddrs(addrs);
@@ -354,8 +350,7 @@ recv_msg(int fd, void *buf, size_t cap, struct sctp_rcvinfo *info, int *flags,
 	bool too_big = false;
 
 	*flags = 0;
-
-	for (;;) {
+	do {
 		struct iovec iov = { (char *)buf + have, cap - have };
 		struct msghdr msg = { .msg_name = from,
 				      .msg_namelen = sizeof(*from),
@@ -376,13 +371,12 @@ recv_msg(int fd, void *buf, size_t cap, struct sctp_rcvinfo *info, int *flags,
 				memcpy(info, CMSG_DATA(c), sizeof(*info));
 		have += (size_t)n;
 		*flags = msg.msg_flags;
-		if (msg.msg_flags & MSG_EOR)
-			break;
-		if (have == cap) { /* too big: read on to its end */
+		/* Too big: read on to its end, and drop it. */
+		if (have == cap && !(*flags & MSG_EOR)) {
 			too_big = true;
 			have = 0;
 		}
-	}
+	} while (!(*flags & MSG_EOR));
 	if (too_big) {
 		errno = EMSGSIZE;
 		return -1;

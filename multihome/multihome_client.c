@@ -76,10 +76,7 @@ static int
 connect_all(struct common_args *a, sctp_assoc_t *id)
 {
 	/* sctp_connectx() takes the addresses end to end, each its size. */
-	union {
-		struct sockaddr_in6 align;
-		char bytes[MAX_ADDRS * sizeof(struct sockaddr_in6)];
-	} packed;
+	struct sockaddr_in6 packed[MAX_ADDRS]; /* room for the largest */
 	char list[MAX_ADDRS * (INET6_ADDRSTRLEN + 1)] = "";
 	struct sockaddr_storage ss;
 	size_t used = 0;
@@ -89,7 +86,7 @@ connect_all(struct common_args *a, sctp_assoc_t *id)
 		socklen_t len = addr_arg(a->hosts[i], a->port, IPPROTO_SCTP,
 					 &ss, options);
 
-		memcpy(packed.bytes + used, &ss, len);
+		memcpy((char *)packed + used, &ss, len);
 		used += len;
 		if (ss.ss_family == AF_INET6)
 			family = AF_INET6;
@@ -106,7 +103,7 @@ connect_all(struct common_args *a, sctp_assoc_t *id)
 	 * INIT retries run out: rto_initial, doubling, max_init_retransmits
 	 * times.
 	 */
-	if (sctp_connectx(fd, (struct sockaddr *)packed.bytes, a->n, id) < 0)
+	if (sctp_connectx(fd, (struct sockaddr *)packed, a->n, id) < 0)
 		err(1, "sctp_connectx %sport %u", list, a->port);
 	return fd;
 }
@@ -193,7 +190,6 @@ main(int argc, char **argv)
 	int opt, fd, status = -1;
 	sctp_assoc_t id;
 	int64_t next;
-	bool sending = true;
 	char now[CLOCK_LEN], text[24];
 
 	while ((opt = next_opt(argc, argv, ":a:p:P:r:c:s:T:h", options)) !=
@@ -232,9 +228,8 @@ main(int argc, char **argv)
 	while (status < 0 && stop < 2) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int64_t ms = now_ms(), wait;
+		bool sending = !stop && (count == 0 || seq < count);
 
-		if (stop || (count && seq == count))
-			sending = false;
 		if (!sending && last >= seq)
 			break; /* every echo is in */
 		if (sending && ms >= next) {
@@ -252,11 +247,10 @@ main(int argc, char **argv)
 				next = ms + 1000 / (int64_t)rate;
 		}
 		wait = sending ? next - now_ms() : -1;
-		if (poll(&pfd, 1, sending && wait < 0 ? 0 : (int)wait) < 0) {
-			if (errno == EINTR)
-				continue;
+		/* A signal (EINTR) leaves revents 0: round again, to stop. */
+		if (poll(&pfd, 1, sending && wait < 0 ? 0 : (int)wait) < 0 &&
+		    errno != EINTR)
 			err(1, "poll");
-		}
 		if (pfd.revents)
 			status = receive(fd, &last);
 	}

@@ -24,8 +24,6 @@
  * Read: sctp_bindx(3), sctp_getladdrs(3), sctp_getpaddrs(3), sctp(7),
  * RFC 6458 section 6.1.2 (SCTP_PEER_ADDR_CHANGE), multihome/README.md.
  */
-#include <unistd.h>
-
 #include "multihome.h"
 
 /* Largest message echoed whole: a bigger one is dropped, with a word. */
@@ -179,8 +177,7 @@ serve(int fd, bool verbose)
 		    send_msg(fd, in.data, (size_t)n, info.rcv_sid,
 			     info.rcv_ppid, 0, info.rcv_assoc_id) == 0)
 			continue;
-		/* One peer's trouble is a warning: that echo is lost, no more.
-		 */
+		/* One peer's trouble is a warning: that echo is lost. */
 		warn("sendmsg to assoc %d", (int)info.rcv_assoc_id);
 	}
 }
