@@ -108,8 +108,10 @@ file_line(const char *file, const char *key, char *line, size_t size)
 		if (strncmp(line, key, strlen(key)) == 0)
 			found = line + strlen(key);
 	line[found != NULL ? strcspn(line, "\n") : 0] = '\0';
-	if (f != NULL)
-		(gz ? pclose : fclose)(f);
+	if (f != NULL && gz)
+		pclose(f);
+	else if (f != NULL)
+		fclose(f);
 	return found;
 }
 
@@ -174,7 +176,8 @@ check_conf_line(struct facts *fx, const char *file, int lineno,
 {
 	char word[16] = "", module[64], command[256] = "";
 	int n = sscanf(line, "%15s %63s %255s", word, module, command);
-	const char *base = basename(command); /* GNU's: "true" of "/bin/true" */
+	const char *slash = strrchr(command, '/');
+	const char *base = slash ? slash + 1 : command; /* "/bin/true": true */
 	bool hard = strcmp(word, "install") == 0 &&
 		    (strcmp(base, "true") == 0 || strcmp(base, "false") == 0);
 
