@@ -259,50 +259,70 @@ cpu_ticks() {
 	echo $((f[11] + f[12]))      # utime and stime, fields 14 and 15
 }
 
-# exhaustion KIND WANT SERVER ARGS...: once SERVER listens, its limit
-# of descriptors becomes its lowest free one (prlimit): it may not open
-# one more. Then two dozen clients connect at once and stay 3 s
-# (hostile_peer's hold). WANT emfile, a one-to-one server: its accept()
-# must fail with EMFILE, and the server say so (under 20 lines: no
-# flooded log), not spin (CPU under a quarter of the wall time) nor
-# exit; once the limit is raised again, a fresh client is served. WANT
-# none, a one-to-many server: it needs no descriptor per association,
-# so it serves them all and has nothing to say.
-exhaustion() {
-	local kind=$1 want=$2 cpu0 cpu1 err0 err1 t0 t1 ms cpu_ms log n=0
-	shift 2
+# starve SERVER ARGS...: start SERVER; once it listens, its limit of
+# descriptors becomes its lowest free one (prlimit): it may not open
+# one more. Notes its CPU time, its lines on stderr and the time, for
+# starved.
+starve() {
+	local n=0 log
 	# valgrind needs descriptors of its own: the server runs without
 	# it here (the run with SANITIZE=1 checks its memory).
 	NO_VALGRIND=1 start_server "$@"
 	while [[ -e /proc/$SERVER_PID/fd/$n ]]; do n=$((n + 1)); done
 	prlimit --pid "$SERVER_PID" --nofile="$n"
-	cpu0=$(cpu_ticks "$SERVER_PID")
+	STARVE_CPU=$(cpu_ticks "$SERVER_PID")
 	mapfile -t log <"$SERVER_ERR"
-	err0=${#log[@]} t0=${EPOCHREALTIME/./}
+	STARVE_ERR=${#log[@]} STARVE_T=${EPOCHREALTIME/./}
+}
+
+# starved: since starve, the server's CPU time (CPU_MS), the wall time
+# (MS) and its lines on stderr (ERR_LINES); the limit is then raised.
+starved() {
+	local log
+	MS=$(((${EPOCHREALTIME/./} - STARVE_T) / 1000))
+	CPU_MS=$((($(cpu_ticks "$SERVER_PID") - STARVE_CPU) * 10))
+	mapfile -t log <"$SERVER_ERR"
+	ERR_LINES=$((${#log[@]} - STARVE_ERR))
+	prlimit --pid "$SERVER_PID" --nofile=1024
+}
+
+# wait_emfile: wait for the server to say its accept() ran out of
+# descriptors; fails if it never does.
+wait_emfile() {
+	wait_for_line "$SERVER_ERR" '^[^:]+: accept .*: Too many open files$' 60 ||
+		fail "accept() never ran out of descriptors: $(cat "$SERVER_ERR")"
+}
+
+# exhaustion KIND WANT SERVER ARGS...: starve SERVER, then two dozen
+# clients connect at once and stay 3 s (hostile_peer's hold). WANT
+# emfile, a one-to-one server: its accept() must fail with EMFILE, and
+# the server say so (under 20 lines: no flooded log), not spin (CPU
+# under a quarter of the wall time) nor exit; once the limit is raised
+# again, a fresh client is served. WANT none, a one-to-many server: it
+# needs no descriptor per association, so it serves them all and has
+# nothing to say.
+exhaustion() {
+	local kind=$1 want=$2
+	shift 2
+	starve "$@"
 	peer_send "$kind" hold=24
 	if [[ $want == emfile ]]; then
-		wait_for_line "$SERVER_ERR" '^[^:]+: accept .*: Too many open files$' 60 ||
-			fail "accept() never ran out of descriptors: $(cat "$SERVER_ERR")"
+		wait_emfile
 		nap 2 # out of descriptors for a while
 	else
 		wait_for_line "$PEER_OUT" '^case hold ' 60
 	fi
-	t1=${EPOCHREALTIME/./}
-	cpu1=$(cpu_ticks "$SERVER_PID")
-	mapfile -t log <"$SERVER_ERR"
-	err1=${#log[@]}
-	prlimit --pid "$SERVER_PID" --nofile=1024
+	starved
 	peer_wait
-	ms=$(((t1 - t0) / 1000)) cpu_ms=$(((cpu1 - cpu0) * 10))
-	echo "# $kind with no descriptor to spare: ${cpu_ms} ms CPU in ${ms} ms, $((err1 - err0)) lines on stderr" >&3
+	echo "# $kind with no descriptor to spare: ${CPU_MS} ms CPU in ${MS} ms, $ERR_LINES lines on stderr" >&3
 	cases_ok hold
 	assert_equal "$status" 0
 	alive
-	((cpu_ms * 4 < ms)) || fail "the server spun: ${cpu_ms} ms of CPU in ${ms} ms"
+	((CPU_MS * 4 < MS)) || fail "the server spun: ${CPU_MS} ms of CPU in ${MS} ms"
 	if [[ $want == emfile ]]; then
-		((err1 - err0 < 20)) || fail "$((err1 - err0)) lines on stderr: $(tail -n 3 "$SERVER_ERR")"
+		((ERR_LINES < 20)) || fail "$ERR_LINES lines on stderr: $(tail -n 3 "$SERVER_ERR")"
 	else
-		((err1 == err0)) || fail "it needed descriptors: $(tail -n 3 "$SERVER_ERR")"
+		((ERR_LINES == 0)) || fail "it needed descriptors: $(tail -n 3 "$SERVER_ERR")"
 	fi
 }
 
@@ -387,6 +407,32 @@ exhaustion() {
 	exhaustion events emfile "$TOP/events/sctp_events" -S -a 127.0.0.1 -p 0
 }
 
+# --- assoc_server (one-to-one, one association at a time) -------------------------
+
+# Not the vanished peer: assoc_server serves one association at a time
+# (a lab, not a service), and stays with a silent one until its
+# heartbeats give up, minutes later; the fresh client would wait as long.
+@test "assoc_server: no-data DATA, an ungranted stream, a message cut by ABORT; after each a fresh client is served: end of file, the late answer refused" {
+	start_server "$TOP/assoc/assoc_server" -a 127.0.0.1 -p 0
+	peer assoc zero stream-above abort-mid
+	cases_ok zero stream-above abort-mid
+	assert_equal "$status" 0
+	# The cut message: read in part, then the ABORT.
+	grep -q ' recv: Connection reset by peer$' "$SERVER_OUT"
+	alive
+	stop 143
+}
+
+@test "assoc_server out of descriptors, 24 clients at once: accept() fails (EMFILE), it says so, neither spins nor floods its log; once it may, it serves each one that waited, then a fresh client" {
+	exhaustion assoc emfile "$TOP/assoc/assoc_server" -a 127.0.0.1 -p 0
+	# One at a time: the first held client got the descriptor its
+	# accept() had taken before the limit came down, the others waited
+	# in the backlog (SOMAXCONN). Gone by the time it could accept
+	# them, each was accepted still, with a line of its own.
+	assert_line --partial "24 of them without an error"
+	assert_equal "$(grep -c ' association with ' "$SERVER_OUT")" 25
+}
+
 # --- stream_receiver (one association per run) ----------------------------------
 
 # receiver_done [SECONDS]: wait for the one-shot receiver to finish; sets
@@ -455,6 +501,44 @@ receiver_done() {
 	assert_equal "$status" 0
 	grep -q ' message 0/1000000 flow 0/65535 #0 stream 0 ordered ' "$SERVER_OUT"
 	grep -q 'the sender shut down after 1 messages$' "$SERVER_OUT"
+}
+
+# stop_cont: stop the server and let it go on. With no handler for
+# the signal, the call it was blocked in starts over (the kernel
+# restarts it).
+stop_cont() {
+	local stat
+	kill -STOP "$SERVER_PID"
+	# Stopped first: a SIGCONT that comes before would cancel it.
+	while read -r stat <"/proc/$SERVER_PID/stat" && [[ ${stat##*) } != T* ]]; do
+		nap 0.05
+	done
+	kill -CONT "$SERVER_PID"
+}
+
+@test "stream_receiver with no descriptor to spare: accept() fails (EMFILE), once a second, neither spinning nor exiting; once it may, it takes the sender that waited, every message, exit 0" {
+	starve "$TOP/multistream/stream_receiver" -a 127.0.0.1 -p 0
+	# Its one accept() took its descriptor before the limit came down:
+	# started over, it needs one it may not have.
+	stop_cont
+	wait_emfile
+	# Meanwhile the kernel takes a sender's association into the
+	# backlog and its messages into the buffer: the sender is done.
+	run timeout 60 "$TOP/multistream/stream_sender" -p "$SERVER_PORT" -c 20 -r 0
+	assert_success
+	nap 2 # out of descriptors for a while
+	alive
+	starved
+	echo "# stream_receiver with no descriptor to spare: ${CPU_MS} ms CPU in ${MS} ms, $ERR_LINES lines on stderr" >&3
+	((CPU_MS * 4 < MS)) || fail "the receiver spun: ${CPU_MS} ms of CPU in ${MS} ms"
+	# A line a second at most, the first at once.
+	((ERR_LINES <= MS / 1000 + 1)) || fail "$ERR_LINES lines on stderr in $MS ms: $(tail -n 3 "$SERVER_ERR")"
+	receiver_done
+	assert_equal "$status" 0
+	run cat "$SERVER_OUT"
+	assert_line --regexp '^association from 127\.0\.0\.1 port [0-9]+: 4 inbound streams, 10 outbound$'
+	assert_equal "$(grep -cE ' message [0-9]+/20 flow ' "$SERVER_OUT")" 20
+	assert_line --regexp ' the sender shut down after 20 messages$'
 }
 
 @test "stream_receiver: SIGTERM with an idle association: SHUTDOWN, not ABORT" {

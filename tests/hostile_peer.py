@@ -26,9 +26,13 @@ Kinds (what a fresh client checks):
   echo, echo_many, multihome  the message comes back, on its stream
   daytime                     two lines, on streams 0 and 1, then EOF
   events                      the server prints a DATA line for it
+  assoc                       assoc_server prints a line for it (ESTABLISHED),
+                              reads it to end of file, and its late answer
+                              is refused; nothing comes back
   receiver                    one-shot: no fresh client (it has exited)
 """
 
+import errno
 import os
 import select
 import socket
@@ -188,11 +192,76 @@ def fresh(args):
                     return f"no line with {want} in {args.server_out}"
                 time.sleep(0.05)
             s.close()
+        elif args.kind == "assoc":
+            return fresh_assoc(args, text.ljust(1000 + fresh_count, b"."))
         else:
             return None
     except OSError as e:
         return f"{type(e).__name__}: {e}"
     return None
+
+
+def fresh_assoc(args, text):
+    """assoc_server serves one association at a time: wait for its line
+    for ours (by our port) before sending, so that it reads while the
+    association lives. Then TEXT (a length no other has, to find its
+    line) and shutdown(SHUT_WR): it reads end of file, and the late
+    answer it tries is refused (an SCTP association has no half-close)."""
+    s = connect(args)
+    accepted = (" association with ", f" port {s.getsockname()[1]}: ESTABLISHED")
+    if not wait_lines(args, accepted, 0, 1):
+        s.close()
+        return f"no line with {accepted} in {args.server_out}"
+    send(s, text, 0)
+    s.shutdown(socket.SHUT_WR)
+    # Once the association is gone the socket never becomes readable
+    # (assoc/README.md) and a non-blocking recv() says EAGAIN: ask
+    # SCTP_STATUS whether it is gone (before a recv(), which then reads
+    # whatever came before the end).
+    s.setblocking(False)
+    deadline, late = time.monotonic() + TIMEOUT, None
+    while late is None:
+        gone = assoc_gone(s)
+        try:
+            late = s.recv(1 << 16)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ENOTCONN):
+                late = e
+            elif gone:
+                late = b""
+            elif time.monotonic() > deadline:
+                late = "the association never ended"
+            else:
+                time.sleep(0.05)
+    s.close()
+    if late:
+        return f"after our shutdown: {late!r}"
+    eof = f" end of file after {len(text)} bytes: "
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        with open(args.server_out, errors="replace") as f:
+            lines = f.read().splitlines()
+        at = [i for i, line in enumerate(lines) if eof in line]
+        if at and at[0] + 1 < len(lines):
+            break
+        if time.monotonic() > deadline:
+            return f"no line with {eof!r} and one after it in {args.server_out}"
+        time.sleep(0.05)
+    if not lines[at[0] + 1].endswith(" send after end of file: Broken pipe"):
+        return f"after {eof!r}: {lines[at[0] + 1]!r}"
+    return None
+
+
+def assoc_gone(s):
+    """Has the association of one-to-one socket S ended? It then has
+    none: SCTP_STATUS fails with EINVAL."""
+    try:
+        s.getsockopt(SOL_SCTP, SCTP_STATUS, 256)
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+        return True
+    return False
 
 
 def is_daytime(line):
@@ -835,7 +904,7 @@ class Args:
     tmp = os.environ.get("BATS_TEST_TMPDIR", "/tmp")
     table = None         # nftables table for the raw peers' rule
     KINDS = ("echo", "echo_many", "multihome", "daytime", "events",
-             "receiver")
+             "assoc", "receiver")
 
     def __init__(self, argv):
         self.cases = []
