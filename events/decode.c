@@ -2,12 +2,13 @@
 /*
  * decode.c - turn one SCTP notification into one line of words (decode.h).
  *
- * sn_decode() checks the header and the size of the type's structure,
- * copies the bytes into union sctp_notification (a receive buffer owes us
- * no alignment), then prints each field by name. The variable parts
- * (abort causes, stream lists, the data of a failed send) are walked with
- * their own length checks. Type numbers differ between Linux and BSD: the
- * code only ever uses the names.
+ * A notification can arrive cut short, and its length fields may lie: a
+ * decoder that trusts sn_length reads past its buffer. So sn_decode()
+ * checks the header and the size of the type's structure, copies the bytes
+ * into union sctp_notification (a receive buffer owes us no alignment),
+ * then prints each field by name. The variable parts (abort causes, stream
+ * lists, the data of a failed send) are walked with their own length
+ * checks. Type numbers differ between Linux and BSD: only names are used.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -303,14 +304,12 @@ fields(struct line *l, const union sctp_notification *sn,
 			put_hex(l, " info=", more, n, "");
 		break;
 	case SCTP_PEER_ADDR_CHANGE:
+		/* Not IP: "?" and port 0. sin_port is where sin6_port is. */
 		v6 = sin->sin_family == AF_INET6;
-		ip = v6 || sin->sin_family == AF_INET;
-		if (ip)
-			inet_ntop(sin->sin_family,
-				  v6 ? (const void *)&sin6->sin6_addr
-				     : &sin->sin_addr,
-				  addr, sizeof(addr));
-		/* sin_port is where sin6_port is. */
+		ip = inet_ntop(sin->sin_family,
+			       v6 ? (const void *)&sin6->sin6_addr
+				  : &sin->sin_addr,
+			       addr, sizeof(addr));
 		put(l, " addr=%s port=%u", addr, ip ? ntohs(sin->sin_port) : 0);
 		PUT_NAME(l, "state", paddr_states, (unsigned)spc->spc_state);
 		PUT_NAME(l, "error", paddr_errors, (unsigned)spc->spc_error);

@@ -7,11 +7,6 @@
  * provoke.c), the unit test (tests/decode_test.c) and the fuzzer
  * (fuzz/decode_fuzz.c) all link the very same code.
  *
- * sn_decode() checks every length before it reads the bytes behind it. A
- * notification can arrive cut short (a receive buffer too small, a reader
- * that stopped before MSG_EOR), and its own length fields may disagree
- * with what arrived: a decoder that trusts sn_length reads past its buffer.
- *
  * The line (no time stamp, no newline) starts with the type name, then
  * "assoc=ID", then every field as name=value, for example
  *   ASSOC_CHANGE assoc=3 state=COMM_UP error=0 outbound=10 inbound=10
@@ -38,9 +33,8 @@ enum sn_status {
 
 /*
  * Decode the notification in BUF (LEN bytes, as recvmsg() returned it
- * with MSG_NOTIFICATION, joined up to MSG_EOR) into OUT, which is always
- * NUL-terminated when OUTLEN > 0, and cut short if OUTLEN is less than
- * SN_LINE_MAX.
+ * with MSG_NOTIFICATION, joined up to MSG_EOR) into OUT, always
+ * NUL-terminated when OUTLEN > 0, cut short below SN_LINE_MAX.
  */
 enum sn_status sn_decode(const void *buf, size_t len, char *out, size_t outlen);
 

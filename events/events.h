@@ -137,10 +137,9 @@ add_keys(int fd, char *const *keys, int nkeys)
  * with MSG_EOR; the one thing that can come between two parts is the
  * PARTIAL_DELIVERY_EVENT saying the rest never will: a look (MSG_PEEK)
  * before each further part sees it, and the parts so far are shown, the
- * event by the next call. A notification is decoded (a hex dump under it
- * with VERBOSE, or when it is malformed); data is a DATA line, "eor" when
- * it is a whole message, "partial" when not. Returns the length, 0 at EOF,
- * -1 with errno; *OVER: this notification says the association is over.
+ * event by the next call. A hex dump follows a notification with VERBOSE,
+ * or when it is malformed. Returns the length, 0 at EOF, -1 with errno;
+ * *OVER: this notification says the association is over.
  */
 static ssize_t
 show(int fd, bool verbose, bool *over)

@@ -4,13 +4,11 @@
  * the ones its own end gets.
  *
  * Each option is one way to make an event happen, at one end or at both
- * (events/README.md has the table): send data on a stream, with a PR-SCTP
- * lifetime; announce an adaptation layer; request a stream
- * reconfiguration; sign with AUTH keys and retire one; end the
- * association with SHUTDOWN or ABORT. The calls are in the order they
+ * (events/README.md has the table). The calls are in the order they
  * happen: socket options before the association, sctp_connectx(), what
- * it does once the association is up, then the events until its end.
- * The notifications are printed as sctp_events prints them (events.h).
+ * it does once the association is up (data on a stream, with a PR-SCTP
+ * lifetime; a stream reconfiguration; an AUTH key retired), then the
+ * events until its end, printed as sctp_events prints them (events.h).
  *
  * Try (two terminals):
  *   $ events/sctp_events -a 127.0.0.1 -p 9999
@@ -49,20 +47,13 @@ static const char options[] =
 	"  -t SECONDS end it SECONDS later: SHUTDOWN, or ABORT with -X\n"
 	"  -h         this help (also --help)\n";
 
-struct opts {
-	const char *text, *reconf;
-	unsigned long length, stream, ttl;
-	bool stream_set, abort;
-	long active_key, deactivate_key, end_after; /* -1: not set */
-};
-
 /*
  * Send one message on stream SID of association ASSOC: sendmsg() with an
  * SCTP_SNDINFO cmsg, and an SCTP_PRINFO one when TTL (ms) sets a PR-SCTP
- * lifetime (sctp_sendv() of libsctp 1.0.19 cannot take both). Returns 0
- * once the whole message is accepted, -1 with errno.
+ * lifetime (sctp_sendv() of libsctp 1.0.19 cannot take both). Returns
+ * what sendmsg() does: -1 with errno, or the whole length.
  */
-static int
+static ssize_t
 send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint16_t flags,
 	 sctp_assoc_t assoc, uint32_t ttl)
 {
@@ -95,7 +86,7 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint16_t flags,
 		c->cmsg_len = CMSG_LEN(sizeof(pr));
 		memcpy(CMSG_DATA(c), &pr, sizeof(pr));
 	}
-	return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+	return sendmsg(fd, &m, MSG_NOSIGNAL);
 }
 
 /*
@@ -105,74 +96,32 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint16_t flags,
  * ASSOC_RESET or STREAM_CHANGE event at both ends.
  */
 static void
-reconfigure(int fd, const struct opts *o, sctp_assoc_t id)
+reconfigure(int fd, const char *what, long stream, sctp_assoc_t id)
 {
-	if (!strcmp(o->reconf, "out") || !strcmp(o->reconf, "in")) {
-		union {
-			struct sctp_reset_streams rs;
-			char buf[sizeof(struct sctp_reset_streams) +
-				 sizeof(uint16_t)];
-		} u = { .rs.srs_assoc_id = id };
+	uint16_t one = stream >= 0; /* none listed: every stream */
+	union {
+		struct sctp_reset_streams rs;
+		char buf[sizeof(struct sctp_reset_streams) + sizeof(uint16_t)];
+	} u = { .rs = { .srs_assoc_id = id, .srs_number_streams = one } };
+	struct sctp_add_streams as = { .sas_assoc_id = id,
+				       .sas_outstrms = STREAMS_TO_ADD };
 
-		u.rs.srs_flags = !strcmp(o->reconf, "out")
-					 ? SCTP_STREAM_RESET_OUTGOING
-					 : SCTP_STREAM_RESET_INCOMING;
-		/* An empty list resets every stream. */
-		if (o->stream_set) {
-			u.rs.srs_number_streams = 1;
-			u.rs.srs_stream_list[0] = (uint16_t)o->stream;
-		}
-		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_STREAMS, &u,
-			       (socklen_t)(sizeof(u.rs) +
-					   u.rs.srs_number_streams *
-						   sizeof(uint16_t))) < 0)
-			warn("setsockopt SCTP_RESET_STREAMS");
-	} else if (!strcmp(o->reconf, "assoc")) {
+	u.rs.srs_flags = !strcmp(what, "out") ? SCTP_STREAM_RESET_OUTGOING
+					      : SCTP_STREAM_RESET_INCOMING;
+	u.rs.srs_stream_list[0] = (uint16_t)stream; /* read if ONE */
+	if (!strcmp(what, "assoc")) {
 		/* Both directions start again from fresh TSNs and SSNs. */
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_ASSOC, &id,
 			       sizeof(id)) < 0)
 			warn("setsockopt SCTP_RESET_ASSOC");
-	} else {
-		struct sctp_add_streams as = { .sas_assoc_id = id,
-					       .sas_outstrms = STREAMS_TO_ADD };
-
+	} else if (!strcmp(what, "add")) {
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_ADD_STREAMS, &as,
 			       sizeof(as)) < 0)
 			warn("setsockopt SCTP_ADD_STREAMS");
-	}
-}
-
-/* What the association gets once it is up. */
-static void
-provoke(int fd, const struct opts *o, sctp_assoc_t id)
-{
-	uint16_t sid = (uint16_t)o->stream;
-	uint32_t ttl = (uint32_t)o->ttl;
-
-	if (o->text &&
-	    send_msg(fd, o->text, strlen(o->text), sid, 0, id, ttl) < 0)
-		warn("sendmsg");
-	if (o->length) {
-		char *big = malloc(o->length);
-
-		if (!big)
-			err(1, "malloc");
-		for (size_t i = 0; i < o->length; i++)
-			big[i] = (char)('a' + i % 26);
-		if (send_msg(fd, big, o->length, sid, 0, id, ttl) < 0)
-			warn("sendmsg");
-		free(big);
-	}
-	if (o->reconf)
-		reconfigure(fd, o, id);
-	if (o->deactivate_key >= 0) {
-		/* The key stays in use until nothing refers to it; then the
-		 * kernel says FREE_KEY (AUTHENTICATION_EVENT). */
-		struct sctp_authkeyid kid = { id, (uint16_t)o->deactivate_key };
-
-		if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_DEACTIVATE_KEY, &kid,
-			       sizeof(kid)) < 0)
-			warn("setsockopt SCTP_AUTH_DEACTIVATE_KEY");
+	} else if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_STREAMS, &u,
+			      (socklen_t)(sizeof(u.rs) +
+					  one * sizeof(uint16_t))) < 0) {
+		warn("setsockopt SCTP_RESET_STREAMS");
 	}
 }
 
@@ -188,18 +137,17 @@ now_ms(void)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .active_key = -1,
-			  .deactivate_key = -1,
-			  .end_after = -1 };
-	const char *host = "127.0.0.1";
+	const char *host = "127.0.0.1", *text = NULL, *reconf = NULL;
 	char *keys[KEYS_MAX];
-	unsigned long port = 0, adaptation = 0;
-	bool adapt = false;
+	unsigned long port = 0, length = 0, ttl = 0, adaptation = 0;
+	/* The numbers that may be left out: -1 until given. */
+	long stream = -1, active_key = -1, deactivate_key = -1, end_after = -1;
+	long long end_at;
+	uint16_t sid, end_flag = SCTP_EOF;
 	int nkeys = 0, opt, fd;
 	struct sockaddr_storage ss;
 	sctp_assoc_t id;
-	long long end_at = -1;
-	bool over;
+	bool adapt = false, over;
 	ssize_t n;
 
 	while ((opt = next_opt(argc, argv, ":a:p:m:l:s:x:R:A:k:K:d:t:Xh",
@@ -212,26 +160,24 @@ main(int argc, char **argv)
 			port = number_arg(optarg, "-p", 0, 65535, options);
 			break;
 		case 'm':
-			o.text = optarg;
+			text = optarg;
 			break;
 		case 'l':
-			o.length =
+			length =
 				number_arg(optarg, "-l", 1, INT32_MAX, options);
 			break;
 		case 's':
-			o.stream = number_arg(optarg, "-s", 0, 65535, options);
-			o.stream_set = true;
+			stream = number_arg(optarg, "-s", 0, 65535, options);
 			break;
 		case 'x':
-			o.ttl = number_arg(optarg, "-x", 1, UINT32_MAX,
-					   options);
+			ttl = number_arg(optarg, "-x", 1, UINT32_MAX, options);
 			break;
 		case 'R':
 			if (strcmp(optarg, "out") && strcmp(optarg, "in") &&
 			    strcmp(optarg, "assoc") && strcmp(optarg, "add"))
 				usage_error(options, "-R",
 					    "takes out, in, assoc or add");
-			o.reconf = optarg;
+			reconf = optarg;
 			break;
 		case 'A':
 			adaptation = number_arg(optarg, "-A", 0, UINT32_MAX,
@@ -242,19 +188,19 @@ main(int argc, char **argv)
 			key_arg(optarg, keys, &nkeys, options);
 			break;
 		case 'K':
-			o.active_key =
+			active_key =
 				number_arg(optarg, "-K", 0, 65535, options);
 			break;
 		case 'd':
-			o.deactivate_key =
+			deactivate_key =
 				number_arg(optarg, "-d", 0, 65535, options);
 			break;
 		case 't':
-			o.end_after =
+			end_after =
 				number_arg(optarg, "-t", 0, INT32_MAX, options);
 			break;
 		case 'X':
-			o.abort = true;
+			end_flag = SCTP_ABORT;
 			break;
 		}
 	}
@@ -267,15 +213,16 @@ main(int argc, char **argv)
 	if (fd < 0)
 		err(1, "socket");
 	/* Socket options first: the association takes them at its start. */
-	if (adapt && setsockopt(fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER,
-				&(struct sctp_setadaptation){ adaptation },
-				sizeof(struct sctp_setadaptation)) < 0)
+	if (adapt &&
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_ADAPTATION_LAYER,
+		       &(struct sctp_setadaptation){ (uint32_t)adaptation },
+		       sizeof(struct sctp_setadaptation)) < 0)
 		err(1, "setsockopt SCTP_ADAPTATION_LAYER");
 	add_keys(fd, keys, nkeys);
-	if (o.active_key >= 0 &&
+	if (active_key >= 0 &&
 	    setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_ACTIVE_KEY,
 		       &(struct sctp_authkeyid){ SCTP_FUTURE_ASSOC,
-						 (uint16_t)o.active_key },
+						 (uint16_t)active_key },
 		       sizeof(struct sctp_authkeyid)) < 0)
 		err(1, "setsockopt SCTP_AUTH_ACTIVE_KEY");
 	subscribe(fd, ~0UL);
@@ -287,23 +234,46 @@ main(int argc, char **argv)
 		drain(fd, false);
 		return 1;
 	}
-	provoke(fd, &o, id);
-	if (o.end_after >= 0)
-		end_at = now_ms() + o.end_after * MS_PER_S;
+
+	/* What the association gets once it is up. */
+	sid = stream < 0 ? 0 : (uint16_t)stream;
+	if (text &&
+	    send_msg(fd, text, strlen(text), sid, 0, id, (uint32_t)ttl) < 0)
+		warn("sendmsg");
+	if (length) {
+		char *big = malloc(length);
+
+		if (!big)
+			err(1, "malloc");
+		for (size_t i = 0; i < length; i++)
+			big[i] = (char)('a' + i % 26);
+		if (send_msg(fd, big, length, sid, 0, id, (uint32_t)ttl) < 0)
+			warn("sendmsg");
+		free(big);
+	}
+	if (reconf)
+		reconfigure(fd, reconf, stream, id);
+	if (deactivate_key >= 0) {
+		/* The key stays in use until nothing refers to it; then the
+		 * kernel says FREE_KEY (AUTHENTICATION_EVENT). */
+		struct sctp_authkeyid kid = { id, (uint16_t)deactivate_key };
+
+		if (setsockopt(fd, IPPROTO_SCTP, SCTP_AUTH_DEACTIVATE_KEY, &kid,
+			       sizeof(kid)) < 0)
+			warn("setsockopt SCTP_AUTH_DEACTIVATE_KEY");
+	}
+
+	end_at = end_after < 0 ? -1 : now_ms() + end_after * MS_PER_S;
 	while (!stop) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left = end_at - now_ms();
 		int r = poll(&pfd, 1,
-			     end_at < 0 ? -1
-			     : left > 0 ? (int)left
-					: 0);
+			     end_at < 0 ? -1 : (int)(left > 0 ? left : 0));
 
 		if (r == 0) {
-			/* -t: SCTP_EOF starts a SHUTDOWN, SCTP_ABORT sends
-			 * an ABORT, of the association the sndinfo names. */
-			if (send_msg(fd, NULL, 0, 0,
-				     o.abort ? SCTP_ABORT : SCTP_EOF, id,
-				     0) < 0)
+			/* -t: SCTP_EOF (SHUTDOWN) or SCTP_ABORT (-X), of the
+			 * association the sndinfo names. */
+			if (send_msg(fd, NULL, 0, 0, end_flag, id, 0) < 0)
 				warn("sendmsg");
 			end_at = -1;
 			continue;

@@ -8,12 +8,10 @@
  * shuts down or aborts, a message could not be delivered. They arrive on
  * the socket among the data, flagged MSG_NOTIFICATION, and like data they
  * can arrive in parts: only the part with MSG_EOR ends one. This server
- *   - subscribes with SCTP_EVENT, one setsockopt() per type, to every type
- *     (or those -e names) and says which ones the kernel refuses;
- *   - reads with recvmsg(), joins the parts up to MSG_EOR (events.h) and
- *     hands each notification to sn_decode() (decode.c): one line
- *     "TIME TYPE assoc=ID field=value ...", and a DATA line per message.
- * It makes nothing happen: provoke.c, its peer, does.
+ * subscribes with SCTP_EVENT, one setsockopt() per type (events.h), reads
+ * with recvmsg() and prints each notification as sn_decode() (decode.c)
+ * words it: "TIME TYPE assoc=ID field=value ...". It makes nothing
+ * happen: provoke.c, its peer, does.
  *
  * Try (two terminals):
  *   $ events/sctp_events -a 127.0.0.1 -p 9999
@@ -64,12 +62,10 @@ types_arg(char *list)
 	return want;
 }
 
-/*
- * Print what arrives on FD until a signal or, if ONE (a one-to-one
+/* Print what arrives on FD until a signal or, if ONE (a one-to-one
  * socket), until its association is over. Anything left unread would make
- * close() ABORT the associations instead of shutting them down (sctp(7) follows
- * TCP here): once told to stop, read and print the rest first.
- */
+ * close() ABORT the associations instead of shutting them down (as TCP
+ * does, sctp(7)): once told to stop, read and print the rest first. */
 static void
 watch(int fd, bool verbose, bool one)
 {
@@ -86,11 +82,9 @@ watch(int fd, bool verbose, bool one)
 			warn("recvmsg");
 			return;
 		} else if (n == 0) {
-			/*
-			 * EOF: the peer shut down, but its SHUTDOWN-COMPLETE,
-			 * and with it SHUTDOWN_COMP, may be on its way. poll()
-			 * cannot wait for it (a socket at EOF stays readable).
-			 */
+			/* EOF: the peer shut down, but its SHUTDOWN-COMPLETE
+			 * (SHUTDOWN_COMP) may be on its way, and poll() cannot
+			 * wait for it (a socket at EOF stays readable). */
 			if (++ticks > TICKS)
 				return;
 			nanosleep(&(struct timespec){ 0, TICK_NS }, NULL);
