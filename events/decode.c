@@ -304,12 +304,14 @@ fields(struct line *l, const union sctp_notification *sn,
 			put_hex(l, " info=", more, n, "");
 		break;
 	case SCTP_PEER_ADDR_CHANGE:
-		/* Not IP: "?" and port 0. sin_port is where sin6_port is. */
 		v6 = sin->sin_family == AF_INET6;
-		ip = inet_ntop(sin->sin_family,
-			       v6 ? (const void *)&sin6->sin6_addr
-				  : &sin->sin_addr,
-			       addr, sizeof(addr));
+		ip = v6 || sin->sin_family == AF_INET;
+		/* Not IP: "?" and port 0. sin_port is where sin6_port is. */
+		if (ip)
+			inet_ntop(sin->sin_family,
+				  v6 ? (const void *)&sin6->sin6_addr
+				     : &sin->sin_addr,
+				  addr, sizeof(addr));
 		put(l, " addr=%s port=%u", addr, ip ? ntohs(sin->sin_port) : 0);
 		PUT_NAME(l, "state", paddr_states, (unsigned)spc->spc_state);
 		PUT_NAME(l, "error", paddr_errors, (unsigned)spc->spc_error);
