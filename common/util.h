@@ -48,13 +48,15 @@ next_opt(int argc, char **argv, const char *opts, const char *options)
 	};
 	int opt = getopt_long(argc, argv, opts, longopts, NULL);
 
-	if (opt == 'h')
+	if (opt == 'h') {
 		printf("usage: %s %s", program_invocation_short_name, options);
-	if (opt == 1)
+		exit(0);
+	}
+	if (opt == 1) {
 		printf("%s (sctp-samples) 2.0\n",
 		       program_invocation_short_name);
-	if (opt == 'h' || opt == 1)
 		exit(0);
+	}
 	if (opt == ':' || opt == '?')
 		usage_error(options, argv[optind - 1],
 			    opt == ':' ? "needs a value" : "unknown option");
