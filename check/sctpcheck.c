@@ -328,11 +328,12 @@ main(int argc, char *argv[])
 		d = diagnose(&fx, 0);
 	for (size_t i = 0; d == SUPPORTED && i < ARRAY_LEN(styles); i++) {
 		fd = socket(AF_INET, styles[i].type, IPPROTO_SCTP);
-		sock_error[i] = fd < 0 ? errno : 0;
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
-		else
-			d = i == 0 ? diagnose(&fx, errno) : LOOPBACK_FAILED;
+			continue;
+		}
+		sock_error[i] = errno;
+		d = i == 0 ? diagnose(&fx, errno) : LOOPBACK_FAILED;
 	}
 	/* sctp_sendv() cannot pass MSG_NOSIGNAL: a send to an association
 	 * that is gone must fail with EPIPE, not kill the check. */
@@ -342,11 +343,14 @@ main(int argc, char *argv[])
 			      timeout))
 			d = LOOPBACK_FAILED;
 
-	if (json)
+	if (json) {
 		print_json(&fx, d, sock_error[0], loops, nloops);
-	else if (d <= LOOPBACK_FAILED)
-		print_supported(&fx, sock_error, loops, nloops);
-	if (!json && d != SUPPORTED)
-		print_diagnosis(&fx, d, sock_error[0]);
+	} else {
+		/* SCTP there: the report. Anything wrong: why, what to do. */
+		if (d <= LOOPBACK_FAILED)
+			print_supported(&fx, sock_error, loops, nloops);
+		if (d != SUPPORTED)
+			print_diagnosis(&fx, d, sock_error[0]);
+	}
 	return d == SUPPORTED ? 0 : 1;
 }
