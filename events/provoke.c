@@ -98,31 +98,34 @@ send_msg(int fd, const void *buf, size_t len, uint16_t sid, uint16_t flags,
 static void
 reconfigure(int fd, const char *what, long stream, sctp_assoc_t id)
 {
+	struct sctp_add_streams as = { .sas_assoc_id = id,
+				       .sas_outstrms = STREAMS_TO_ADD };
 	uint16_t one = stream >= 0; /* none listed: every stream */
 	union {
 		struct sctp_reset_streams rs;
 		char buf[sizeof(struct sctp_reset_streams) + sizeof(uint16_t)];
 	} u = { .rs = { .srs_assoc_id = id, .srs_number_streams = one } };
-	struct sctp_add_streams as = { .sas_assoc_id = id,
-				       .sas_outstrms = STREAMS_TO_ADD };
 
-	u.rs.srs_flags = !strcmp(what, "out") ? SCTP_STREAM_RESET_OUTGOING
-					      : SCTP_STREAM_RESET_INCOMING;
-	u.rs.srs_stream_list[0] = (uint16_t)stream; /* read if ONE */
 	if (!strcmp(what, "assoc")) {
 		/* Both directions start again from fresh TSNs and SSNs. */
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_ASSOC, &id,
 			       sizeof(id)) < 0)
 			warn("setsockopt SCTP_RESET_ASSOC");
-	} else if (!strcmp(what, "add")) {
+		return;
+	}
+	if (!strcmp(what, "add")) {
 		if (setsockopt(fd, IPPROTO_SCTP, SCTP_ADD_STREAMS, &as,
 			       sizeof(as)) < 0)
 			warn("setsockopt SCTP_ADD_STREAMS");
-	} else if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_STREAMS, &u,
-			      (socklen_t)(sizeof(u.rs) +
-					  one * sizeof(uint16_t))) < 0) {
-		warn("setsockopt SCTP_RESET_STREAMS");
+		return;
 	}
+	/* "out" or "in": the streams of one direction start again at SSN 0. */
+	u.rs.srs_flags = !strcmp(what, "out") ? SCTP_STREAM_RESET_OUTGOING
+					      : SCTP_STREAM_RESET_INCOMING;
+	u.rs.srs_stream_list[0] = (uint16_t)stream; /* read if ONE */
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_RESET_STREAMS, &u,
+		       (socklen_t)(sizeof(u.rs) + one * sizeof(uint16_t))) < 0)
+		warn("setsockopt SCTP_RESET_STREAMS");
 }
 
 static long long
