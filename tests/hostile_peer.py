@@ -632,6 +632,17 @@ def proc_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def fd_names(pid):
+    """What PID's descriptors are, for a report that counts one too many."""
+    names = []
+    for fd in sorted(os.listdir(f"/proc/{pid}/fd"), key=int):
+        try:
+            names.append(f"{fd}:{os.readlink(f'/proc/{pid}/fd/{fd}')}")
+        except OSError:
+            pass  # closed while we looked
+    return " ".join(names)
+
+
 def proc_rss(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -672,15 +683,22 @@ def case_cycles(args, n):
     warmup = 20
     for i in range(warmup):
         cycle(i)
-    settle(args, limit=6 * TIMEOUT)
-    fds0, rss0 = proc_fds(args.pid), proc_rss(args.pid)
+    fds0 = settle(args, limit=6 * TIMEOUT)
+    rss0 = proc_rss(args.pid)
     start = time.monotonic()
     refused = sum(1 for i in range(n) if not cycle(i))
     took = time.monotonic() - start
-    settle(args, fds0, limit=6 * TIMEOUT)
-    fds1, rss1 = proc_fds(args.pid), proc_rss(args.pid)
+    # The count settle() saw steady. A slow server (ASan or valgrind on
+    # a loaded machine) may still be taking aborted associations from
+    # its backlog: a count taken after settle() can catch it between an
+    # accept() and its close(). A leak keeps the count up: settle()
+    # times out and returns it.
+    fds1 = settle(args, fds0, limit=6 * TIMEOUT)
+    rss1 = proc_rss(args.pid)
     say(f"cycles={n} refused={refused} seconds={took:.1f}")
     say(f"fds before={fds0} after={fds1}")
+    if fds1 > fds0:
+        say(f"# fds now: {fd_names(args.pid)}")
     say(f"rss_kb before={rss0} after={rss1}")
     grew = rss1 - rss0
     if fds1 > fds0:
@@ -712,7 +730,7 @@ def settle(args, fds=None, limit=TIMEOUT):
     associations from its backlog after the count first drops, and then
     closes them; under valgrind a child takes about half a second to
     exit. (The children of earlier cases, a vanished peer's, a
-    non-reader's, may stay.)"""
+    non-reader's, may stay.) Returns the descriptor count it saw last."""
     deadline = time.monotonic() + limit
     last, same_since = None, time.monotonic()
     while time.monotonic() < deadline:
@@ -720,8 +738,9 @@ def settle(args, fds=None, limit=TIMEOUT):
         if now != last:
             last, same_since = now, time.monotonic()
         elif (fds is None or now[0] <= fds) and time.monotonic() - same_since > 1:
-            return
+            break
         time.sleep(0.05)
+    return last[0]
 
 
 # How each one-to-many server reports an association's start and end
