@@ -697,12 +697,11 @@ def case_cycles(args, n):
     rss1 = proc_rss(args.pid)
     say(f"cycles={n} refused={refused} seconds={took:.1f}")
     say(f"fds before={fds0} after={fds1}")
-    if fds1 > fds0:
-        say(f"# fds now: {fd_names(args.pid)}")
     say(f"rss_kb before={rss0} after={rss1}")
     grew = rss1 - rss0
     if fds1 > fds0:
-        fail("cycles", f"{fds1 - fds0} file descriptors more after {n} cycles")
+        fail("cycles", f"{fds1 - fds0} file descriptors more after {n} cycles; "
+             f"now {fd_names(args.pid)}")
     elif args.rss_margin >= 0 and grew > args.rss_margin:
         fail("cycles", f"RSS grew by {grew} kB (margin {args.rss_margin} kB)")
     elif refused > n // 10:
