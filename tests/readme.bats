@@ -1261,7 +1261,9 @@ rd_assoc_expected() {
 	rd_assoc_expected t1 "$s2" '^Terminal 1:$' '^and terminal 1 adds:$'
 	rd_wait_lines "$RD_ACT/t1" "$(rd_count "$BATS_TEST_TMPDIR/t1.expected")"
 	rd_stop t1
-	rd_expect "$BATS_TEST_TMPDIR/t1.expected" "$RD_ACT/t1" "$f, terminal 1 of steps 2 and 3 ($(rd_where "$s2"))"
+	# Step 3's state line CLOSED comes or not, by timing (the README
+	# says so); the recv line's reset is compared.
+	rd_expect "$BATS_TEST_TMPDIR/t1.expected" "$RD_ACT/t1" "$f, terminal 1 of steps 2 and 3 ($(rd_where "$s2"))" optional='[0-9] CLOSED$'
 	# Whether the ABORT comes while the server still fills varies (the
 	# README says so): its "queued" line then ends with the send's error
 	# and CLOSED, and no "recv" line comes. One of the two must come;
