@@ -105,10 +105,10 @@ for server in echo_server echo_server_many; do
 	pids+=("${SERVER_PID:?}")
 	read -r line <&"${SERVER[0]}"
 	port=${line##* }
-	# Of what it prints: the association's changes and the echo. Its
-	# threads print a line in pieces, and the pieces of its address
-	# lines can land inside an event's line: the state names are taken
-	# from anywhere in a line.
+	# Of what it prints: the association's changes and the echo. It
+	# prints an event in pieces, from more than one thread, so the
+	# pieces of one event can land inside another's line: the state
+	# names are taken from anywhere in a line.
 	out=$({ echo "hello from usrsctp"; sleep 1; } |
 		timeout 20 ip netns exec "$ns" stdbuf -oL "$usr/client" 127.0.0.1 "$port" 0 \
 			$USRSCTP_UDP $LINUX_UDP 2>&1 |
