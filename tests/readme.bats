@@ -499,6 +499,10 @@ rd_private() {
 	ns=$(netns_name wire)
 	rd_netns "$ns"
 	in=(ip netns exec "$ns")
+	# Ephemeral ports above the ones tshark names a payload by (36412 to
+	# 38472: S1AP, X2AP, NGAP, XnAP ...): a DATA chunk to or from 38422
+	# reads "XnAP ... [Malformed Packet]", not "SCTP ... DATA".
+	"${in[@]}" sysctl -qw net.ipv4.ip_local_port_range="39000 60999"
 	mkdir -p "$dir"
 	dumpcap_start sctp "$dir/wire.pcap" "$ns"
 
